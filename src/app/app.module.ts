@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { RedisPropagatorModule } from '../lib';
+import type { AppConfig } from './config/app-config';
+import { APP_CONFIG } from './config/app-config.constants';
+import { DemoController } from './demo/demo.controller';
+import { DevTokenController } from './dev-token/dev-token.controller';
+import { EventsGateway } from './events/events.gateway';
+import { HealthController } from './health/health.controller';
+import { NotificationsGateway } from './notifications/notifications.gateway';
+
+/** The reference app. It uses the library only through its public index. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        RedisPropagatorModule.forRoot({
+          redisUrl: config.redisUrl,
+          channelPrefix: config.channelPrefix,
+          jwt: config.jwt,
+          allowAnonymous: config.allowAnonymous,
+          maxMessageBytes: config.maxPayloadBytes,
+        }),
+      ],
+      controllers: [
+        HealthController,
+        DemoController,
+        ...(config.isDevTokenEndpointEnabled ? [DevTokenController] : []),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        EventsGateway,
+        NotificationsGateway,
+      ],
+    };
+  }
+}

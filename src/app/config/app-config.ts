@@ -1,0 +1,202 @@
+import { createPublicKey } from 'node:crypto';
+import { ConfigError } from './config.error';
+
+/** A secret for development only, so that instances started with no JWT_SECRET share one. */
+export const DEVELOPMENT_JWT_SECRET =
+  'development-only-secret-never-use-it-in-production';
+
+/** The reference app's configuration, read from the environment. */
+export interface AppConfig {
+  /** PORT: the HTTP port. 0 picks a free one. */
+  readonly port: number;
+  /** HOST: the address to listen on. */
+  readonly host: string;
+  /** REDIS_URL: unset runs on the in-process transport (one instance). */
+  readonly redisUrl?: string;
+  /** REDIS_CHANNEL_PREFIX */
+  readonly channelPrefix: string;
+  /** JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256), JWT_ISSUER, JWT_AUDIENCE. */
+  readonly jwt: {
+    readonly secret?: string;
+    readonly publicKey?: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+  };
+  /** True when no key was configured and the development secret is in use. */
+  readonly isDevelopmentSecret: boolean;
+  /** ALLOW_ANONYMOUS */
+  readonly allowAnonymous: boolean;
+  /** CORS_ORIGINS: allowed browser origins; empty allows same-origin pages only. */
+  readonly corsOrigins: readonly string[];
+  /** MAX_PAYLOAD_BYTES: largest Socket.IO packet and largest Redis message. */
+  readonly maxPayloadBytes: number;
+  /** NODE_ENV === 'production' */
+  readonly isProduction: boolean;
+  /** Whether GET /dev/token issues tokens: never in production. */
+  readonly isDevTokenEndpointEnabled: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const MIN_SECRET_BYTES = 32;
+
+/**
+ * Reads and checks the configuration. Throws a {@link ConfigError} naming
+ * the first variable that is wrong.
+ */
+export function loadAppConfig(env: Env): AppConfig {
+  const isProduction = env.NODE_ENV === 'production';
+  const jwt = readJwt(env, isProduction);
+  const isDevelopmentSecret = !env.JWT_SECRET && !env.JWT_PUBLIC_KEY;
+  return {
+    port: readInteger(env, 'PORT', 3000, 0, 65_535),
+    host: nonEmpty(env.HOST) ?? '127.0.0.1',
+    redisUrl: readRedisUrl(env),
+    channelPrefix: env.REDIS_CHANNEL_PREFIX ?? '',
+    jwt,
+    isDevelopmentSecret,
+    allowAnonymous: readBoolean(env, 'ALLOW_ANONYMOUS', true),
+    corsOrigins: readOrigins(env),
+    maxPayloadBytes: readInteger(
+      env,
+      'MAX_PAYLOAD_BYTES',
+      1_000_000,
+      1_024,
+      100_000_000,
+    ),
+    isProduction,
+    isDevTokenEndpointEnabled: !isProduction && jwt.secret !== undefined,
+  };
+}
+
+function readJwt(env: Env, isProduction: boolean): AppConfig['jwt'] {
+  const secret = nonEmpty(env.JWT_SECRET);
+  const publicKey = nonEmpty(env.JWT_PUBLIC_KEY)?.replace(/\\n/g, '\n');
+  const claims = {
+    issuer: nonEmpty(env.JWT_ISSUER),
+    audience: nonEmpty(env.JWT_AUDIENCE),
+  };
+  if (secret !== undefined && publicKey !== undefined) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      'and JWT_PUBLIC_KEY are both set; set only one of them',
+    );
+  }
+  if (publicKey !== undefined) {
+    try {
+      createPublicKey(publicKey);
+    } catch {
+      throw new ConfigError(
+        'JWT_PUBLIC_KEY',
+        'is not a PEM public key (-----BEGIN PUBLIC KEY-----; newlines may be written \\n)',
+      );
+    }
+    return { publicKey, ...claims };
+  }
+  if (secret !== undefined) {
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      throw new ConfigError(
+        'JWT_SECRET',
+        `must be at least ${MIN_SECRET_BYTES} bytes long; generate one with: openssl rand -base64 48`,
+      );
+    }
+    return { secret, ...claims };
+  }
+  if (isProduction) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      'is required when NODE_ENV=production (or set JWT_PUBLIC_KEY); generate one with: openssl rand -base64 48',
+    );
+  }
+  return { secret: DEVELOPMENT_JWT_SECRET, ...claims };
+}
+
+function readRedisUrl(env: Env): string | undefined {
+  const url = nonEmpty(env.REDIS_URL);
+  if (url === undefined) {
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(
+      'REDIS_URL',
+      'is not a URL; expected redis://host:6379 or rediss://host:6380',
+    );
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new ConfigError(
+      'REDIS_URL',
+      `must use redis:// or rediss://, not ${parsed.protocol}//`,
+    );
+  }
+  return url;
+}
+
+function readOrigins(env: Env): string[] {
+  const raw = nonEmpty(env.CORS_ORIGINS);
+  if (raw === undefined) {
+    return [];
+  }
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      !parsed ||
+      !/^https?:$/.test(parsed.protocol) ||
+      parsed.origin !== origin
+    ) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `has "${origin}", which is not an origin; expected a comma-separated list like https://app.example.com,http://localhost:5173`,
+      );
+    }
+    return origin;
+  });
+}
+
+function readInteger(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(
+      name,
+      `must be an integer from ${min} to ${max}, not "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env[name])?.toLowerCase();
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (raw === 'true' || raw === '1') {
+    return true;
+  }
+  if (raw === 'false' || raw === '0') {
+    return false;
+  }
+  throw new ConfigError(name, `must be true or false, not "${env[name]}"`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}

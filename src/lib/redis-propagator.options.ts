@@ -1,0 +1,57 @@
+import type { RedisOptions } from 'ioredis';
+import type { JwtVerifierOptions } from './auth/jwt-verifier-options.interface';
+import type { TokenVerifier } from './auth/token-verifier.interface';
+
+/** Options of `RedisPropagatorModule.forRoot()` and `forRootAsync()`. */
+export interface RedisPropagatorModuleOptions {
+  /**
+   * Redis connection URL (`redis://` or `rediss://`). When neither `redisUrl`
+   * nor `redisOptions` is set, an in-process transport is used instead: it
+   * delivers only within this process, so run a single instance with it.
+   * @default undefined
+   */
+  redisUrl?: string;
+  /**
+   * ioredis options, merged over the URL and over this library's defaults
+   * (publisher: `maxRetriesPerRequest: 1`, so a publish during an outage fails
+   * fast; subscriber: `maxRetriesPerRequest: null`, so subscriptions wait).
+   * @default undefined
+   */
+  redisOptions?: RedisOptions;
+  /**
+   * Prepended as is to the three channel names; include your own separator
+   * (`'myapp:'` gives `myapp:REDIS_SOCKET_EVENT_SEND_NAME`).
+   * @default ''
+   */
+  channelPrefix?: string;
+  /** Options of the default JWT verifier. Required unless `verifier` is set. */
+  jwt?: JwtVerifierOptions;
+  /** A verifier that replaces the default JWT verifier. @default undefined */
+  verifier?: TokenVerifier;
+  /**
+   * Whether a socket without a token may connect, as an anonymous socket.
+   * Anonymous sockets receive emit-to-all broadcasts only.
+   * @default true
+   */
+  allowAnonymous?: boolean;
+  /**
+   * Largest Redis message accepted, in bytes of UTF-8 JSON. Larger messages
+   * are dropped and counted; `propagateEvent` and friends refuse to publish one.
+   * @default 1_000_000 (as Socket.IO's `maxHttpBufferSize`)
+   */
+  maxMessageBytes?: number;
+  /**
+   * How long start-up waits for Redis (both connections ready, channels
+   * subscribed) before going on without it; `/health` reports 503 until then.
+   * @default 10_000
+   */
+  readyTimeoutMs?: number;
+}
+
+/** Defaults of {@link RedisPropagatorModuleOptions}. */
+export const DEFAULT_PROPAGATOR_OPTIONS = {
+  channelPrefix: '',
+  allowAnonymous: true,
+  maxMessageBytes: 1_000_000,
+  readyTimeoutMs: 10_000,
+} as const satisfies RedisPropagatorModuleOptions;

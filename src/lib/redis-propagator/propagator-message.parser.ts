@@ -1,0 +1,147 @@
+/** Event names Socket.IO reserves; emitting them throws or misleads clients. */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+]);
+
+/** Longest event name of the wire contract. */
+export const MAX_EVENT_LENGTH = 128;
+
+/** A broadcast after validation: every field present and normalised. */
+export interface ParsedBroadcast {
+  readonly event: string;
+  readonly data: unknown;
+  readonly namespace: string;
+}
+
+/** A send-to-user message after validation. */
+export interface ParsedSendToUser extends ParsedBroadcast {
+  readonly userId: string;
+  readonly socketId?: string;
+}
+
+/** Why a message was dropped. */
+export type DropReason = 'too_large' | 'not_json' | 'invalid';
+
+export type ParseResult<T> =
+  | { readonly ok: true; readonly message: T }
+  | { readonly ok: false; readonly reason: DropReason; readonly error: string };
+
+/** Decodes and validates a message of an emit-to-all or emit-to-authenticated channel. */
+export function parseBroadcastMessage(
+  raw: Buffer,
+  maxBytes: number,
+): ParseResult<ParsedBroadcast> {
+  const decoded = decodeJson(raw, maxBytes);
+  return decoded.ok ? toBroadcast(decoded.message) : decoded;
+}
+
+/** Decodes and validates a message of the send-to-user channel. */
+export function parseSendToUserMessage(
+  raw: Buffer,
+  maxBytes: number,
+): ParseResult<ParsedSendToUser> {
+  const decoded = decodeJson(raw, maxBytes);
+  return decoded.ok ? toSendToUser(decoded.message) : decoded;
+}
+
+/**
+ * Validates an emit-to-all or emit-to-authenticated message, from Redis or
+ * from a caller of this library alike.
+ */
+export function toBroadcast(value: unknown): ParseResult<ParsedBroadcast> {
+  if (!isPlainObject(value)) {
+    return invalid('the message is not a JSON object');
+  }
+  const event = checkEvent(value.event);
+  if (typeof event !== 'string') {
+    return event;
+  }
+  const namespace = checkNamespace(value.namespace);
+  if (typeof namespace !== 'string') {
+    return namespace;
+  }
+  return { ok: true, message: { event, data: value.data, namespace } };
+}
+
+/** Validates a send-to-user message, from Redis or from a caller alike. */
+export function toSendToUser(value: unknown): ParseResult<ParsedSendToUser> {
+  const broadcast = toBroadcast(value);
+  if (!broadcast.ok) {
+    return broadcast;
+  }
+  const { userId, socketId } = value as Record<string, unknown>;
+  let id: string;
+  if (typeof userId === 'string' && userId.length > 0) {
+    id = userId;
+  } else if (typeof userId === 'number' && Number.isSafeInteger(userId)) {
+    id = String(userId);
+  } else {
+    return invalid('"userId" must be a non-empty string or an integer');
+  }
+  if (socketId !== undefined && typeof socketId !== 'string') {
+    return invalid('"socketId" must be a string');
+  }
+  return {
+    ok: true,
+    message: { ...broadcast.message, userId: id, socketId },
+  };
+}
+
+/**
+ * The one place where messages from Redis are turned from bytes into values.
+ * The size is checked before anything is decoded.
+ */
+function decodeJson(raw: Buffer, maxBytes: number): ParseResult<unknown> {
+  if (raw.byteLength > maxBytes) {
+    return {
+      ok: false,
+      reason: 'too_large',
+      error: `the message has ${raw.byteLength} bytes, over the limit of ${maxBytes}`,
+    };
+  }
+  try {
+    return { ok: true, message: JSON.parse(raw.toString('utf8')) };
+  } catch (error) {
+    return {
+      ok: false,
+      reason: 'not_json',
+      error: `the message is not JSON: ${(error as Error).message}`,
+    };
+  }
+}
+
+function checkEvent(event: unknown): string | ParseResult<never> {
+  if (typeof event !== 'string' || event.length === 0) {
+    return invalid('"event" must be a non-empty string');
+  }
+  if (event.length > MAX_EVENT_LENGTH) {
+    return invalid(`"event" is longer than ${MAX_EVENT_LENGTH} characters`);
+  }
+  if (RESERVED_EVENTS.has(event)) {
+    return invalid(`"event" may not be "${event}", which Socket.IO reserves`);
+  }
+  return event;
+}
+
+function checkNamespace(namespace: unknown): string | ParseResult<never> {
+  if (namespace === undefined) {
+    return '/';
+  }
+  if (typeof namespace !== 'string' || namespace.length === 0) {
+    return invalid('"namespace" must be a non-empty string');
+  }
+  return namespace.startsWith('/') ? namespace : `/${namespace}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalid(error: string): ParseResult<never> {
+  return { ok: false, reason: 'invalid', error };
+}

@@ -1,0 +1,126 @@
+import { Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import { RateLimitedLogger } from '../shared/rate-limited-logger';
+import type {
+  PubSubTransport,
+  TransportMessageHandler,
+} from './pubsub-transport.interface';
+
+// A publish during an outage fails after one reconnect attempt instead of
+// piling up in the offline queue: delivery is at most once anyway, and the
+// caller learns of the failure while it still matters.
+const PUBLISHER_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 1 };
+// A subscription waits for Redis however long it takes; ioredis resubscribes
+// by itself after every reconnect.
+const SUBSCRIBER_DEFAULTS: RedisOptions = { maxRetriesPerRequest: null };
+
+/** Pub/sub over Redis: one publisher and one subscriber connection. */
+export class IoRedisTransport implements PubSubTransport {
+  readonly kind = 'redis';
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly logger = new Logger('RedisService');
+  private readonly rateLimited = new RateLimitedLogger(this.logger);
+  private handler: TransportMessageHandler = () => undefined;
+  private closing?: Promise<void>;
+
+  constructor(url: string | undefined, options: RedisOptions = {}) {
+    this.publisher = this.connect('publisher', url, {
+      ...PUBLISHER_DEFAULTS,
+      ...options,
+    });
+    this.subscriber = this.connect('subscriber', url, {
+      ...SUBSCRIBER_DEFAULTS,
+      ...options,
+    });
+    // One listener for every channel; RedisService dispatches by channel.
+    this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.handler(channel.toString(), message),
+    );
+  }
+
+  async publish(channel: string, payload: string): Promise<void> {
+    await this.publisher.publish(channel, payload);
+  }
+
+  async subscribe(channel: string): Promise<void> {
+    await this.subscriber.subscribe(channel);
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    if (this.subscriber.status === 'ready') {
+      await this.subscriber.unsubscribe(channel);
+    }
+  }
+
+  setMessageHandler(handler: TransportMessageHandler): void {
+    this.handler = handler;
+  }
+
+  isReady(): boolean {
+    return (
+      this.publisher.status === 'ready' && this.subscriber.status === 'ready'
+    );
+  }
+
+  async whenReady(): Promise<void> {
+    await Promise.all([
+      whenClientReady(this.publisher),
+      whenClientReady(this.subscriber),
+    ]);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.all([
+      quit(this.publisher),
+      quit(this.subscriber),
+    ]).then(() => undefined);
+    return this.closing;
+  }
+
+  private connect(
+    role: string,
+    url: string | undefined,
+    options: RedisOptions,
+  ): Redis {
+    const client =
+      url === undefined ? new Redis(options) : new Redis(url, options);
+    client.on('ready', () => this.logger.log(`Redis ${role} ready`));
+    client.on('reconnecting', (delayMs: number) =>
+      this.rateLimited.warn(
+        `${role}-reconnecting`,
+        `Redis ${role} reconnecting in ${delayMs} ms`,
+      ),
+    );
+    client.on('error', (error: Error) =>
+      this.rateLimited.error(
+        `${role}-error`,
+        `Redis ${role} error: ${error.message}`,
+      ),
+    );
+    return client;
+  }
+}
+
+function whenClientReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => client.once('ready', () => resolve()));
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') {
+    return;
+  }
+  if (client.status !== 'ready') {
+    // QUIT would wait in the offline queue for a server that is not there.
+    client.disconnect();
+    return;
+  }
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

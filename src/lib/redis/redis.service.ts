@@ -1,0 +1,152 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Observable, type Subscriber } from 'rxjs';
+import { RateLimitedLogger } from '../shared/rate-limited-logger';
+import { PUBSUB_TRANSPORT } from './redis.constants';
+import type { PubSubTransport } from './pubsub-transport.interface';
+
+/**
+ * Publishes to and subscribes on pub/sub channels, over Redis (one publisher
+ * and one subscriber connection) or, with no Redis configured, in process.
+ *
+ * It knows nothing about sockets or message formats: payloads are strings out
+ * and raw bytes in.
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisService.name);
+  private readonly rateLimited = new RateLimitedLogger(this.logger);
+  private readonly subscribers = new Map<string, Set<Subscriber<Buffer>>>();
+  private readonly subscriptions = new Map<string, Promise<void>>();
+  private readonly confirmed = new Set<string>();
+
+  constructor(
+    @Inject(PUBSUB_TRANSPORT) private readonly transport: PubSubTransport,
+  ) {
+    transport.setMessageHandler((channel, payload) =>
+      this.dispatch(channel, payload),
+    );
+  }
+
+  /** `redis`, or `in-process` when no Redis is configured. */
+  get transportKind(): PubSubTransport['kind'] {
+    return this.transport.kind;
+  }
+
+  /** Publishes a message. Rejects if the transport could not take it. */
+  publish(channel: string, value: string): Promise<void> {
+    return this.transport.publish(channel, value);
+  }
+
+  /**
+   * The messages of one channel. The channel is subscribed on the first
+   * subscription and unsubscribed when the last one ends. The Observable never
+   * errors and completes only when the service shuts down.
+   */
+  fromEvent(channel: string): Observable<Buffer> {
+    return new Observable<Buffer>((subscriber) => {
+      let channelSubscribers = this.subscribers.get(channel);
+      if (!channelSubscribers) {
+        channelSubscribers = new Set();
+        this.subscribers.set(channel, channelSubscribers);
+        this.subscribeChannel(channel);
+      }
+      channelSubscribers.add(subscriber);
+      return () => this.removeSubscriber(channel, subscriber);
+    });
+  }
+
+  /** True when both connections are up and every channel is subscribed. */
+  isReady(): boolean {
+    return (
+      this.transport.isReady() &&
+      [...this.subscribers.keys()].every((channel) =>
+        this.confirmed.has(channel),
+      )
+    );
+  }
+
+  /**
+   * Waits until the transport is ready and every channel subscribed so far is
+   * confirmed, or until the timeout. Resolves to whether it got ready.
+   */
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const ready = Promise.all([
+      this.transport.whenReady(),
+      ...this.subscriptions.values(),
+    ]).then(() => true);
+    try {
+      return await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const channelSubscribers of this.subscribers.values()) {
+      for (const subscriber of channelSubscribers) {
+        subscriber.complete();
+      }
+    }
+    await this.transport.close();
+  }
+
+  private subscribeChannel(channel: string): void {
+    const subscription = this.transport.subscribe(channel).then(
+      () => {
+        this.confirmed.add(channel);
+      },
+      (error: unknown) => {
+        this.logger.error(
+          `Could not subscribe to ${channel}: ${(error as Error).message}`,
+        );
+      },
+    );
+    this.subscriptions.set(channel, subscription);
+  }
+
+  private removeSubscriber(
+    channel: string,
+    subscriber: Subscriber<Buffer>,
+  ): void {
+    const channelSubscribers = this.subscribers.get(channel);
+    if (!channelSubscribers?.delete(subscriber) || channelSubscribers.size) {
+      return;
+    }
+    this.subscribers.delete(channel);
+    this.subscriptions.delete(channel);
+    this.confirmed.delete(channel);
+    this.transport.unsubscribe(channel).catch((error: unknown) => {
+      this.logger.warn(
+        `Could not unsubscribe from ${channel}: ${(error as Error).message}`,
+      );
+    });
+  }
+
+  private dispatch(channel: string, payload: Buffer): void {
+    const channelSubscribers = this.subscribers.get(channel);
+    if (!channelSubscribers) {
+      return;
+    }
+    for (const subscriber of channelSubscribers) {
+      // A consumer's exception must not reach the Redis client: it would be
+      // thrown inside the reply parser and break the connection.
+      try {
+        subscriber.next(payload);
+      } catch (error) {
+        this.rateLimited.error(
+          `consumer-error:${channel}`,
+          `A consumer of ${channel} threw: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+}

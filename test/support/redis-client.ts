@@ -1,0 +1,36 @@
+import { Redis } from 'ioredis';
+import { REDIS_SOCKET_EVENT_EMIT_ALL_NAME } from '../../src/lib';
+import type { TestClient } from './clients';
+
+/** A plain ioredis client, as another service would use to push. */
+export function redisClient(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  return client;
+}
+
+let markers = 0;
+
+/**
+ * Publishes a marker on the emit-to-all channel and waits until every client
+ * has it. Redis delivers to each subscriber in publish order, so whatever
+ * was delivered before the marker has arrived by then: a test can then
+ * assert that something did not arrive, without sleeping.
+ */
+export async function flush(
+  publisher: Redis,
+  clients: TestClient[],
+  namespace = '/',
+): Promise<void> {
+  markers += 1;
+  const marker = `flush-${markers}`;
+  await publisher.publish(
+    REDIS_SOCKET_EVENT_EMIT_ALL_NAME,
+    JSON.stringify({ event: 'flush', data: marker, namespace }),
+  );
+  await Promise.all(
+    clients.map((client) =>
+      client.waitForMatch('flush', (data) => data === marker),
+    ),
+  );
+}

@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { withDeadline } from './deadline';
+import { freePort } from './free-port';
+
+const READY_TIMEOUT_MS = 15_000;
+
+/** A real Redis for a test: stop it to cause an outage, start it to end one. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`; the same across stop() and start(). */
+  readonly url: string;
+  /** How it runs: `container` (testcontainers) or `process` (local redis-server). */
+  readonly kind: 'container' | 'process';
+  /** Starts it again on the same port after stop(). */
+  start(): Promise<void>;
+  /** Kills it; clients see the connection drop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Redis 7 for the tests: in a container when a Docker engine is
+ * reachable, else as a `redis-server` child process on a free port.
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  const server = (await isDockerReachable())
+    ? new ContainerRedis(port)
+    : new ProcessRedis(port);
+  await server.start();
+  return server;
+}
+
+async function isDockerReachable(): Promise<boolean> {
+  if (process.env.TEST_REDIS === 'process') {
+    return false;
+  }
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class ProcessRedis implements RedisServer {
+  readonly kind = 'process';
+  readonly url: string;
+  private child?: ChildProcess;
+
+  constructor(private readonly port: number) {
+    this.url = `redis://127.0.0.1:${port}`;
+  }
+
+  async start(): Promise<void> {
+    const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+    const child = spawn(
+      binary,
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--logfile',
+        '',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    let output = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          resolve();
+        }
+      });
+      child.once('error', (error) =>
+        reject(
+          new Error(
+            `Could not run ${binary} (${error.message}). Install it ` +
+              '(apt-get install redis-server) or make a Docker engine reachable.',
+          ),
+        ),
+      );
+      child.once('exit', (code) =>
+        reject(new Error(`${binary} exited with ${code}:\n${output}`)),
+      );
+    });
+    await withDeadline(
+      ready,
+      `redis-server on port ${this.port}`,
+      READY_TIMEOUT_MS,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+class ContainerRedis implements RedisServer {
+  readonly kind = 'container';
+  readonly url: string;
+  private container?: { stop(): Promise<unknown> };
+
+  constructor(private readonly port: number) {
+    this.url = `redis://127.0.0.1:${port}`;
+  }
+
+  async start(): Promise<void> {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    this.container = await new GenericContainer('redis:7-alpine')
+      .withExposedPorts({ container: 6379, host: this.port })
+      .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+      .start();
+  }
+
+  async stop(): Promise<void> {
+    const container = this.container;
+    this.container = undefined;
+    await container?.stop();
+  }
+}

@@ -196,13 +196,11 @@ describe('defects of the article that must not come back', () => {
     await one.app
       .get(RedisPropagatorService)
       .emitToAll({ event: 'all', data: 'main' });
-    await one.app
-      .get(RedisPropagatorService)
-      .emitToAll({
-        event: 'all',
-        data: 'notifications',
-        namespace: '/notifications',
-      });
+    await one.app.get(RedisPropagatorService).emitToAll({
+      event: 'all',
+      data: 'notifications',
+      namespace: '/notifications',
+    });
 
     expect(await onOne.waitFor('all')).toEqual(['main']);
     expect(await onTwo.waitFor('all')).toEqual(['main']);

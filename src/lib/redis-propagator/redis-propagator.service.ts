@@ -154,17 +154,17 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
     deliver: (message: T) => void,
   ): void {
     const subscription = this.redis.fromEvent(channel).subscribe((raw) => {
-      this.metrics.countReceived();
-      const parsed = parse(raw, this.maxMessageBytes);
-      if (!parsed.ok) {
-        this.metrics.countDropped(parsed.reason);
-        this.rateLimited.warn(
-          `dropped:${channel}`,
-          `Dropped a message on ${channel}: ${parsed.error}`,
-        );
-        return;
-      }
       try {
+        this.metrics.countReceived();
+        const parsed = parse(raw, this.maxMessageBytes);
+        if (!parsed.ok) {
+          this.metrics.countDropped(parsed.reason);
+          this.rateLimited.warn(
+            `dropped:${channel}`,
+            `Dropped a message on ${channel}: ${parsed.error}`,
+          );
+          return;
+        }
         deliver(parsed.message);
       } catch (error) {
         this.metrics.countDeliveryFailed();

@@ -5,7 +5,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Observable, type Subscriber } from 'rxjs';
-import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { PUBSUB_TRANSPORT } from './redis.constants';
 import type { PubSubTransport } from './pubsub-transport.interface';
 
@@ -19,7 +18,6 @@ import type { PubSubTransport } from './pubsub-transport.interface';
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
-  private readonly rateLimited = new RateLimitedLogger(this.logger);
   private readonly subscribers = new Map<string, Set<Subscriber<Buffer>>>();
   private readonly subscriptions = new Map<string, Promise<void>>();
   private readonly confirmed = new Set<string>();
@@ -46,6 +44,9 @@ export class RedisService implements OnApplicationShutdown {
    * The messages of one channel. The channel is subscribed on the first
    * subscription and unsubscribed when the last one ends. The Observable never
    * errors and completes only when the service shuts down.
+   *
+   * Handle errors inside your subscriber: rxjs rethrows an exception of a
+   * `next` callback asynchronously, where it ends the process.
    */
   fromEvent(channel: string): Observable<Buffer> {
     return new Observable<Buffer>((subscriber) => {
@@ -132,21 +133,10 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   private dispatch(channel: string, payload: Buffer): void {
-    const channelSubscribers = this.subscribers.get(channel);
-    if (!channelSubscribers) {
-      return;
-    }
-    for (const subscriber of channelSubscribers) {
-      // A consumer's exception must not reach the Redis client: it would be
-      // thrown inside the reply parser and break the connection.
-      try {
-        subscriber.next(payload);
-      } catch (error) {
-        this.rateLimited.error(
-          `consumer-error:${channel}`,
-          `A consumer of ${channel} threw: ${(error as Error).message}`,
-        );
-      }
+    // subscriber.next() never throws: rxjs catches a consumer's exception and
+    // reports it as an unhandled error, so each consumer handles its own.
+    for (const subscriber of this.subscribers.get(channel) ?? []) {
+      subscriber.next(payload);
     }
   }
 }

@@ -1,0 +1,109 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { DEVELOPMENT_JWT_SECRET, loadAppConfig } from './app-config';
+import { ConfigError } from './config.error';
+
+const SECRET = 'a-production-secret-of-32-bytes-or-more';
+
+describe('loadAppConfig', () => {
+  it('has working defaults for development', () => {
+    expect(loadAppConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      redisUrl: undefined,
+      channelPrefix: '',
+      jwt: {
+        secret: DEVELOPMENT_JWT_SECRET,
+        issuer: undefined,
+        audience: undefined,
+      },
+      isDevelopmentSecret: true,
+      allowAnonymous: true,
+      corsOrigins: [],
+      maxPayloadBytes: 1_000_000,
+      isProduction: false,
+      isDevTokenEndpointEnabled: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadAppConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      REDIS_URL: 'redis://redis:6379/0',
+      REDIS_CHANNEL_PREFIX: 'app:',
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: 'issuer',
+      JWT_AUDIENCE: 'audience',
+      ALLOW_ANONYMOUS: 'false',
+      CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+      MAX_PAYLOAD_BYTES: '2048',
+      NODE_ENV: 'production',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      redisUrl: 'redis://redis:6379/0',
+      channelPrefix: 'app:',
+      jwt: { secret: SECRET, issuer: 'issuer', audience: 'audience' },
+      isDevelopmentSecret: false,
+      allowAnonymous: false,
+      corsOrigins: ['https://a.example', 'http://localhost:5173'],
+      maxPayloadBytes: 2048,
+      isProduction: true,
+      isDevTokenEndpointEnabled: false,
+    });
+  });
+
+  it('accepts a PEM public key with escaped newlines, and issues no dev tokens with it', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const config = loadAppConfig({ JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n') });
+    expect(config.jwt.publicKey).toBe(pem);
+    expect(config.isDevTokenEndpointEnabled).toBe(false);
+  });
+
+  it.each([
+    [
+      { NODE_ENV: 'production' },
+      'JWT_SECRET is required when NODE_ENV=production',
+    ],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 bytes long'],
+    [
+      { JWT_SECRET: SECRET, JWT_PUBLIC_KEY: 'x' },
+      'JWT_SECRET and JWT_PUBLIC_KEY are both set',
+    ],
+    [{ JWT_PUBLIC_KEY: 'not a key' }, 'JWT_PUBLIC_KEY is not a PEM public key'],
+    [
+      { PORT: 'eighty' },
+      'PORT must be an integer from 0 to 65535, not "eighty"',
+    ],
+    [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535'],
+    [
+      { REDIS_URL: 'localhost:6379' },
+      'REDIS_URL must use redis:// or rediss://',
+    ],
+    [
+      { REDIS_URL: 'http://x' },
+      'REDIS_URL must use redis:// or rediss://, not http://',
+    ],
+    [
+      { ALLOW_ANONYMOUS: 'maybe' },
+      'ALLOW_ANONYMOUS must be true or false, not "maybe"',
+    ],
+    [
+      { CORS_ORIGINS: 'https://a.example/path' },
+      'CORS_ORIGINS has "https://a.example/path"',
+    ],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS has "*", which is not an origin'],
+    [
+      { MAX_PAYLOAD_BYTES: '10' },
+      'MAX_PAYLOAD_BYTES must be an integer from 1024',
+    ],
+  ])('stops at %j with a message naming the variable', (env, message) => {
+    expect(() => loadAppConfig(env)).toThrow(ConfigError);
+    expect(() => loadAppConfig(env)).toThrow(
+      `Invalid configuration: ${message}`,
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Logger,
+} from '@nestjs/common';
+import { lastValueFrom, of, toArray } from 'rxjs';
+import type { Socket } from 'socket.io';
+import type { SendToUserMessage } from './propagator-message.interface';
+import {
+  isWsResponse,
+  RedisPropagatorInterceptor,
+} from './redis-propagator.interceptor';
+import type { RedisPropagatorService } from './redis-propagator.service';
+
+function setup(
+  options: { user?: { userId: string }; failPublish?: boolean } = {},
+) {
+  const published: SendToUserMessage[] = [];
+  const propagator = {
+    propagateEvent: (message: SendToUserMessage) => {
+      published.push(message);
+      return options.failPublish
+        ? Promise.reject(new Error('redis is down'))
+        : Promise.resolve();
+    },
+  } as unknown as RedisPropagatorService;
+  const socket = {
+    id: 'socket-a',
+    nsp: { name: '/chat' },
+    data: options.user ? { user: { ...options.user, claims: {} } } : {},
+  } as unknown as Socket;
+  const context = {
+    getType: () => 'ws',
+    switchToWs: () => ({ getClient: () => socket }),
+  } as unknown as ExecutionContext;
+  const interceptor = new RedisPropagatorInterceptor<unknown>(propagator);
+  const run = (...values: unknown[]) =>
+    lastValueFrom(
+      interceptor
+        .intercept(context, { handle: () => of(...values) } as CallHandler)
+        .pipe(toArray()),
+    );
+  return { published, run };
+}
+
+describe('RedisPropagatorInterceptor', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('publishes a WsResponse of an authenticated sender, excluding the sender socket', async () => {
+    const { published, run } = setup({ user: { userId: '42' } });
+
+    expect(await run({ event: 'events', data: { n: 1 } })).toEqual([
+      { event: 'events', data: { n: 1 } },
+    ]);
+    expect(published).toEqual([
+      {
+        userId: '42',
+        socketId: 'socket-a',
+        namespace: '/chat',
+        event: 'events',
+        data: { n: 1 },
+      },
+    ]);
+  });
+
+  it('publishes each WsResponse of a returned Observable', async () => {
+    const { published, run } = setup({ user: { userId: '42' } });
+    await run({ event: 'a', data: 1 }, 'ack', { event: 'b', data: 2 });
+    expect(published.map((m) => m.event)).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    ['a plain value', 'pong'],
+    ['an object without event', { received: true }],
+    ['an empty event', { event: '', data: 1 }],
+    ['a non-string event', { event: 7, data: 1 }],
+    ['undefined', undefined],
+    ['null', null],
+  ])('does not publish an acknowledgement: %s', async (_, value) => {
+    const { published, run } = setup({ user: { userId: '42' } });
+    expect(await run(value)).toEqual([value]);
+    expect(published).toEqual([]);
+  });
+
+  it('does not publish responses of an anonymous sender', async () => {
+    const { published, run } = setup();
+    expect(await run({ event: 'events', data: 1 })).toEqual([
+      { event: 'events', data: 1 },
+    ]);
+    expect(published).toEqual([]);
+  });
+
+  it('still answers the sender when the publish fails', async () => {
+    const { published, run } = setup({
+      user: { userId: '42' },
+      failPublish: true,
+    });
+    expect(await run({ event: 'events', data: 1 })).toEqual([
+      { event: 'events', data: 1 },
+    ]);
+    expect(published).toHaveLength(1);
+    // Let the rejected publish settle: its handler must swallow it.
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+});
+
+describe('isWsResponse', () => {
+  it('is true only for an object with a non-empty string event', () => {
+    expect(isWsResponse({ event: 'x', data: 1 })).toBe(true);
+    expect(isWsResponse({ event: 'x' })).toBe(true);
+    expect(isWsResponse({ event: '' })).toBe(false);
+    expect(isWsResponse('x')).toBe(false);
+    expect(isWsResponse([{ event: 'x' }][0].event)).toBe(false);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from '@jest/globals';
+import { InProcessTransport } from './in-process.transport';
+import { RedisService } from './redis.service';
+
+const flushMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('RedisService on the in-process transport', () => {
+  it('delivers to every subscriber of a channel, in publish order', async () => {
+    const service = new RedisService(new InProcessTransport());
+    const first: string[] = [];
+    const second: string[] = [];
+    service.fromEvent('c').subscribe((m) => first.push(m.toString()));
+    service.fromEvent('c').subscribe((m) => second.push(m.toString()));
+
+    await service.publish('c', '1');
+    await service.publish('other', 'x');
+    await service.publish('c', '2');
+    await flushMicrotasks();
+
+    expect(first).toEqual(['1', '2']);
+    expect(second).toEqual(['1', '2']);
+    await service.onApplicationShutdown();
+  });
+
+  it('is ready once subscribed, and completes its streams on shutdown', async () => {
+    const service = new RedisService(new InProcessTransport());
+    let isComplete = false;
+    service.fromEvent('c').subscribe({ complete: () => (isComplete = true) });
+
+    expect(await service.waitUntilReady(1_000)).toBe(true);
+    expect(service.isReady()).toBe(true);
+    await service.onApplicationShutdown();
+
+    expect(isComplete).toBe(true);
+    expect(service.isReady()).toBe(false);
+    await expect(service.publish('c', 'late')).rejects.toThrow(
+      'the in-process transport is closed',
+    );
+  });
+});

@@ -5,7 +5,9 @@ import { RateLimitedLogger } from './rate-limited-logger';
 describe('RateLimitedLogger', () => {
   it('writes at most the limit per window per key, then says how many it held back', () => {
     const lines: string[] = [];
-    const logger = { warn: (line: string) => lines.push(line) } as Logger;
+    const logger = {
+      warn: (line: string) => void lines.push(line),
+    } as unknown as Logger;
     let now = 0;
     const limited = new RateLimitedLogger(logger, 2, 1_000, () => now);
 

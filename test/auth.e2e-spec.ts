@@ -104,7 +104,8 @@ describe('handshake authentication', () => {
 
   it('disconnects a socket when its token expires', async () => {
     const client = await accepted({
-      token: await signToken({ sub: '42', expiresIn: 1 }),
+      // exp has a resolution of one second: 2 s leaves at least 1 s to connect.
+      token: await signToken({ sub: '42', expiresIn: 2 }),
     });
     const reason = await withDeadline(
       new Promise((resolve) => client.socket.once('disconnect', resolve)),

@@ -98,6 +98,7 @@ export class RedisService implements OnApplicationShutdown {
       }
     }
     await this.transport.close();
+    this.logger.log(`Closed the ${this.transport.kind} transport`);
   }
 
   private subscribeChannel(channel: string): void {

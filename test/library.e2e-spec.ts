@@ -1,0 +1,179 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { type INestApplication, Module, UseInterceptors } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { WsResponse } from '@nestjs/websockets';
+import type { Redis } from 'ioredis';
+import {
+  initAdapters,
+  PropagatorPublishError,
+  REDIS_SOCKET_EVENT_SEND_NAME,
+  RedisPropagatorInterceptor,
+  RedisPropagatorModule,
+  type RedisPropagatorModuleOptions,
+  RedisPropagatorService,
+  SocketStateService,
+  TokenVerificationError,
+  type TokenVerifier,
+} from '../src/lib';
+import { TEST_JWT_SECRET } from './support/app-instance';
+import { connect, connectRefused } from './support/clients';
+import { flush, redisClient } from './support/redis-client';
+import { type RedisServer, startRedisServer } from './support/redis-server';
+import { useResources } from './support/resources';
+
+@UseInterceptors(RedisPropagatorInterceptor)
+@WebSocketGateway()
+class FirstGateway {
+  @SubscribeMessage('first')
+  handle(@MessageBody() data: unknown): WsResponse<unknown> {
+    return { event: 'first', data };
+  }
+}
+
+@WebSocketGateway()
+class SecondGateway {
+  @SubscribeMessage('second')
+  handle(@MessageBody() data: unknown): WsResponse<unknown> {
+    return { event: 'second', data };
+  }
+}
+
+/** Sessions of an imaginary store: an opaque token per user. */
+class SessionVerifier implements TokenVerifier {
+  verify(token: string) {
+    if (token === 'session-of-alice') {
+      return Promise.resolve({ userId: 'alice', claims: {} });
+    }
+    if (token === 'crash') {
+      return Promise.reject(new Error('the session store is down'));
+    }
+    return Promise.reject(
+      new TokenVerificationError('TOKEN_INVALID', 'unknown session'),
+    );
+  }
+}
+
+/** A user's own app: two gateways in one namespace, configured asynchronously. */
+async function startLibraryApp(
+  options: () => RedisPropagatorModuleOptions,
+): Promise<{ app: INestApplication; url: string }> {
+  @Module({
+    imports: [
+      RedisPropagatorModule.forRootAsync({
+        useFactory: () => Promise.resolve(options()),
+      }),
+    ],
+    providers: [FirstGateway, SecondGateway],
+  })
+  class UserAppModule {}
+
+  const app = await NestFactory.create(UserAppModule, { logger: false });
+  initAdapters(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+describe('the library in an app of its own', () => {
+  const resources = useResources();
+  let redis: RedisServer;
+  let publisher: Redis;
+
+  beforeAll(async () => {
+    redis = resources.forSuite(await startRedisServer(), (r) => r.stop());
+    publisher = resources.forSuite(redisClient(redis.url), (c) => c.quit());
+  });
+
+  async function start(options: Partial<RedisPropagatorModuleOptions> = {}) {
+    const started = await startLibraryApp(() => ({
+      redisUrl: redis.url,
+      jwt: { secret: TEST_JWT_SECRET },
+      ...options,
+    }));
+    return resources.forTest(started, ({ app }) => app.close());
+  }
+
+  it('registers a socket once when two gateways share its namespace, and delivers once', async () => {
+    const { app, url } = await start();
+    const tab = resources.forTest(await connect(url, { userId: '42' }), (c) =>
+      c.close(),
+    );
+
+    expect(app.get(SocketStateService).get('42')).toHaveLength(1);
+    await publisher.publish(
+      REDIS_SOCKET_EVENT_SEND_NAME,
+      JSON.stringify({ userId: '42', event: 'notification', data: 1 }),
+    );
+    await flush(publisher, [tab]);
+    expect(tab.events('notification')).toEqual([1]);
+    tab.socket.emit('second', 'both gateways answer');
+    expect(await tab.waitFor('second')).toEqual(['both gateways answer']);
+  });
+
+  it('uses a verifier of the app instead of JWT', async () => {
+    const { url } = await start({
+      jwt: undefined,
+      verifier: new SessionVerifier(),
+    });
+
+    const alice = resources.forTest(
+      await connect(url, { token: 'session-of-alice' }),
+      (c) => c.close(),
+    );
+    const aliceAgain = resources.forTest(
+      await connect(url, { token: 'session-of-alice' }),
+      (c) => c.close(),
+    );
+    alice.socket.emit('first', 'from alice');
+    expect(await aliceAgain.waitFor('first')).toEqual(['from alice']);
+    expect(await connectRefused(url, { token: 'session-of-bob' })).toEqual({
+      message: 'unauthorized',
+      data: { code: 'TOKEN_INVALID' },
+    });
+    expect(await connectRefused(url, { token: 'crash' })).toEqual({
+      message: 'unauthorized',
+      data: { code: 'TOKEN_INVALID' },
+    });
+  });
+
+  it('listens on prefixed channels only when a prefix is set', async () => {
+    const { url } = await start({ channelPrefix: 'tenant-a:' });
+    const tab = resources.forTest(await connect(url, { userId: '42' }), (c) =>
+      c.close(),
+    );
+    const push = (channel: string, data: string) =>
+      publisher.publish(
+        channel,
+        JSON.stringify({ userId: '42', event: 'notification', data }),
+      );
+
+    await push(REDIS_SOCKET_EVENT_SEND_NAME, 'unprefixed');
+    await push(`tenant-a:${REDIS_SOCKET_EVENT_SEND_NAME}`, 'prefixed');
+
+    expect(await tab.waitFor('notification')).toEqual(['prefixed']);
+  });
+
+  it('refuses to publish an invalid or oversized message, with the reason', async () => {
+    const { app } = await start({ maxMessageBytes: 2_048 });
+    const propagator = app.get(RedisPropagatorService);
+
+    await expect(
+      propagator.propagateEvent({ userId: '1', event: 'connect' }),
+    ).rejects.toThrow(
+      new TypeError(
+        'Invalid propagator message: "event" may not be "connect", which Socket.IO reserves',
+      ),
+    );
+    await expect(
+      propagator.emitToAll({ event: 'big', data: 'x'.repeat(4_096) }),
+    ).rejects.toThrow(PropagatorPublishError);
+    await expect(
+      propagator.emitToAll({ event: 'cyclic', data: { n: 1n } }),
+    ).rejects.toThrow('The message is not serialisable');
+  });
+});

@@ -17,9 +17,10 @@ import {
   startInstances,
   TEST_JWT_SECRET,
 } from './support/app-instance';
-import { connect, type TestClient } from './support/clients';
+import { connect } from './support/clients';
+import { useCluster } from './support/cluster';
 import { waitUntil, withDeadline } from './support/deadline';
-import { flush, redisClient } from './support/redis-client';
+import { flush } from './support/redis-client';
 import { type RedisServer, startRedisServer } from './support/redis-server';
 import { useResources } from './support/resources';
 
@@ -29,29 +30,19 @@ import { useResources } from './support/resources';
  */
 describe('defects of the article that must not come back', () => {
   const resources = useResources();
+  const cluster = useCluster(resources, 2);
   let redis: RedisServer;
   let publisher: Redis;
   let one: AppInstance;
   let two: AppInstance;
 
-  beforeAll(async () => {
-    redis = resources.forSuite(await startRedisServer(), (r) => r.stop());
-    [one, two] = await startInstances(2, { REDIS_URL: redis.url });
-    resources.forSuite(one, (i) => i.close());
-    resources.forSuite(two, (i) => i.close());
-    publisher = resources.forSuite(redisClient(redis.url), (c) => c.quit());
+  beforeAll(() => {
+    ({ redis, publisher } = cluster);
+    [one, two] = cluster.instances;
   });
 
-  async function client(
-    instance: AppInstance,
-    userId?: string,
-    namespace?: string,
-  ): Promise<TestClient> {
-    return resources.forTest(
-      await connect(instance.url, { userId, namespace }),
-      (c) => c.close(),
-    );
-  }
+  const client = (instance: AppInstance, userId?: string, namespace?: string) =>
+    cluster.client(instance, { userId, namespace });
 
   async function subscriberCount(channel: string): Promise<number> {
     const reply = (await publisher.pubsub('NUMSUB', channel)) as [

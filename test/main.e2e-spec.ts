@@ -26,6 +26,16 @@ function run(env: Record<string, string>): Started {
   return { child, output: () => output };
 }
 
+/** Waits until the app answers /health with 200 (it may still be starting). */
+function waitForHealthy(url: string): Promise<void> {
+  return waitUntil(
+    async () =>
+      (await fetch(`${url}/health`).catch(() => undefined))?.status === 200,
+    'the app to answer /health',
+    15_000,
+  );
+}
+
 /** The exit code, or the signal that ended the process. */
 async function exitOf(child: ChildProcess): Promise<number | string | null> {
   if (child.exitCode === null && child.signalCode === null) {
@@ -56,12 +66,7 @@ describe('the built app (node dist/main.js)', () => {
     const port = await freePort();
     const { child, output } = started({ PORT: String(port) });
     const url = `http://127.0.0.1:${port}`;
-    await waitUntil(
-      async () =>
-        (await fetch(`${url}/health`).catch(() => undefined))?.status === 200,
-      'the app to answer /health',
-      15_000,
-    );
+    await waitForHealthy(url);
     expect((await fetch(url)).status).toBe(200);
     expect(output()).toContain('using the in-process transport');
 
@@ -88,12 +93,7 @@ describe('the built app (node dist/main.js)', () => {
       JWT_SECRET: 'a-production-secret-of-32-bytes-or-more',
     });
     const url = `http://127.0.0.1:${port}`;
-    await waitUntil(
-      async () =>
-        (await fetch(`${url}/health`).catch(() => undefined))?.status === 200,
-      'the app to answer /health',
-      15_000,
-    );
+    await waitForHealthy(url);
     expect((await fetch(`${url}/dev/token?userId=42`)).status).toBe(404);
   });
 });

@@ -6,35 +6,25 @@ import {
   REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME,
   REDIS_SOCKET_EVENT_SEND_NAME,
 } from '../src/lib';
-import { type AppInstance, startInstances } from './support/app-instance';
-import { connect, type TestClient } from './support/clients';
-import { flush, redisClient } from './support/redis-client';
-import { type RedisServer, startRedisServer } from './support/redis-server';
+import type { AppInstance } from './support/app-instance';
+import { useCluster } from './support/cluster';
+import { flush } from './support/redis-client';
 import { useResources } from './support/resources';
 
 describe('propagation across instances', () => {
   const resources = useResources();
-  let redis: RedisServer;
+  const cluster = useCluster(resources, 2);
   let publisher: Redis;
   let one: AppInstance;
   let two: AppInstance;
 
-  beforeAll(async () => {
-    redis = resources.forSuite(await startRedisServer(), (r) => r.stop());
-    [one, two] = await startInstances(2, { REDIS_URL: redis.url });
-    resources.forSuite(one, (i) => i.close());
-    resources.forSuite(two, (i) => i.close());
-    publisher = resources.forSuite(redisClient(redis.url), (c) => c.quit());
+  beforeAll(() => {
+    publisher = cluster.publisher;
+    [one, two] = cluster.instances;
   });
 
-  async function client(
-    instance: AppInstance,
-    userId?: string,
-  ): Promise<TestClient> {
-    return resources.forTest(await connect(instance.url, { userId }), (c) =>
-      c.close(),
-    );
-  }
+  const client = (instance: AppInstance, userId?: string) =>
+    cluster.client(instance, { userId });
 
   async function audience() {
     return {

@@ -1,10 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { InProcessTransport } from './in-process.transport';
 import { RedisService } from './redis.service';
 
 const flushMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('RedisService on the in-process transport', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
   it('delivers to every subscriber of a channel, in publish order', async () => {
     const service = new RedisService(new InProcessTransport());
     const first: string[] = [];

@@ -111,6 +111,6 @@ describe('isWsResponse', () => {
     expect(isWsResponse({ event: 'x' })).toBe(true);
     expect(isWsResponse({ event: '' })).toBe(false);
     expect(isWsResponse('x')).toBe(false);
-    expect(isWsResponse([{ event: 'x' }][0].event)).toBe(false);
+    expect(isWsResponse(null)).toBe(false);
   });
 });

@@ -80,10 +80,11 @@ export class RedisService implements OnApplicationShutdown {
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
+    // A failed subscription settles too (it is logged), so ask isReady().
     const ready = Promise.all([
       this.transport.whenReady(),
       ...this.subscriptions.values(),
-    ]).then(() => true);
+    ]).then(() => this.isReady());
     try {
       return await Promise.race([ready, timeout]);
     } finally {

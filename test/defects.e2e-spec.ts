@@ -254,6 +254,7 @@ describe('defect 8: Redis errors and failed publishes', () => {
     expect(await (await fetch(`${one.url}/health`)).json()).toEqual({
       status: 'unavailable',
       transport: 'redis',
+      instance: one.id,
     });
     tabA.socket.emit('events', 'during the outage');
     expect(await tabA.waitFor('events')).toEqual(['during the outage']);

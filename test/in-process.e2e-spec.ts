@@ -21,6 +21,7 @@ describe('one instance without Redis (in-process transport)', () => {
     expect(await response.json()).toEqual({
       status: 'ok',
       transport: 'in-process',
+      instance: app.id,
     });
   });
 

@@ -3,6 +3,7 @@ import { RedisPropagatorModule } from '../lib';
 import type { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/app-config.constants';
 import { DemoController } from './demo/demo.controller';
+import { DevPushController } from './dev-push/dev-push.controller';
 import { DevTokenController } from './dev-token/dev-token.controller';
 import { EventsGateway } from './events/events.gateway';
 import { HealthController } from './health/health.controller';
@@ -27,6 +28,7 @@ export class AppModule {
         HealthController,
         DemoController,
         ...(config.isDevTokenEndpointEnabled ? [DevTokenController] : []),
+        ...(config.isDevPushEndpointEnabled ? [DevPushController] : []),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -8,6 +8,8 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 /** One running instance of the reference app. */
 export interface AppInstance {
   readonly app: INestApplication;
+  /** Its INSTANCE_ID: `instance-<n>` unless the env gave one. */
+  readonly id: string;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   close(): Promise<void>;
@@ -18,11 +20,15 @@ export interface AppInstance {
  * environment: `env` is laid over the test defaults. Logs are off unless
  * TEST_LOGS=1.
  */
+let started = 0;
+
 export async function startInstance(
   env: Record<string, string | undefined> = {},
 ): Promise<AppInstance> {
+  started += 1;
   const config = loadAppConfig({
     JWT_SECRET: TEST_JWT_SECRET,
+    INSTANCE_ID: `instance-${started}`,
     ...env,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -34,6 +40,7 @@ export async function startInstance(
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
+    id: config.instanceId,
     url: `http://127.0.0.1:${address.port}`,
     close: () => app.close(),
   };

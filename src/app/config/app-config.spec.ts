@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { hostname } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
 import { DEVELOPMENT_JWT_SECRET, loadAppConfig } from './app-config';
 import { ConfigError } from './config.error';
@@ -23,6 +24,8 @@ describe('loadAppConfig', () => {
       maxPayloadBytes: 1_000_000,
       isProduction: false,
       isDevTokenEndpointEnabled: true,
+      isDevPushEndpointEnabled: true,
+      instanceId: `${hostname()}-${process.pid}`,
     });
   });
 
@@ -39,6 +42,7 @@ describe('loadAppConfig', () => {
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
       MAX_PAYLOAD_BYTES: '2048',
       NODE_ENV: 'production',
+      INSTANCE_ID: 'app-2',
     });
     expect(config).toEqual({
       port: 8080,
@@ -52,6 +56,8 @@ describe('loadAppConfig', () => {
       maxPayloadBytes: 2048,
       isProduction: true,
       isDevTokenEndpointEnabled: false,
+      isDevPushEndpointEnabled: false,
+      instanceId: 'app-2',
     });
   });
 
@@ -99,6 +105,10 @@ describe('loadAppConfig', () => {
     [
       { MAX_PAYLOAD_BYTES: '10' },
       'MAX_PAYLOAD_BYTES must be an integer from 1024',
+    ],
+    [
+      { INSTANCE_ID: 'app 1' },
+      'INSTANCE_ID must be 1 to 128 letters, digits or ._:@-, not "app 1"',
     ],
   ])('stops at %j with a message naming the variable', (env, message) => {
     expect(() => loadAppConfig(env)).toThrow(ConfigError);

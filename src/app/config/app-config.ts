@@ -1,5 +1,7 @@
 import { createPublicKey } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ConfigError } from './config.error';
+import { type Env, nonEmpty, readBoolean, readInteger } from './env';
 
 /** A secret for development only, so that instances started with no JWT_SECRET share one. */
 export const DEVELOPMENT_JWT_SECRET =
@@ -34,9 +36,15 @@ export interface AppConfig {
   readonly isProduction: boolean;
   /** Whether GET /dev/token issues tokens: never in production. */
   readonly isDevTokenEndpointEnabled: boolean;
+  /** Whether POST /dev/push publishes pushes: never in production. */
+  readonly isDevPushEndpointEnabled: boolean;
+  /**
+   * INSTANCE_ID: names this instance in /health and to its sockets, so that
+   * an operator or a test can see which instance served whom. Defaults to
+   * the host name and the process id.
+   */
+  readonly instanceId: string;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const MIN_SECRET_BYTES = 32;
 
@@ -66,6 +74,8 @@ export function loadAppConfig(env: Env): AppConfig {
     ),
     isProduction,
     isDevTokenEndpointEnabled: !isProduction && jwt.secret !== undefined,
+    isDevPushEndpointEnabled: !isProduction,
+    instanceId: readInstanceId(env),
   };
 }
 
@@ -109,6 +119,19 @@ function readJwt(env: Env, isProduction: boolean): AppConfig['jwt'] {
     );
   }
   return { secret: DEVELOPMENT_JWT_SECRET, ...claims };
+}
+
+const INSTANCE_ID = /^[\w.:@-]{1,128}$/;
+
+function readInstanceId(env: Env): string {
+  const id = nonEmpty(env.INSTANCE_ID) ?? `${hostname()}-${process.pid}`;
+  if (!INSTANCE_ID.test(id)) {
+    throw new ConfigError(
+      'INSTANCE_ID',
+      `must be 1 to 128 letters, digits or ._:@-, not "${id}"`,
+    );
+  }
+  return id;
 }
 
 function readRedisUrl(env: Env): string | undefined {
@@ -159,44 +182,4 @@ function readOrigins(env: Env): string[] {
     }
     return origin;
   });
-}
-
-function readInteger(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) {
-    return fallback;
-  }
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(
-      name,
-      `must be an integer from ${min} to ${max}, not "${raw}"`,
-    );
-  }
-  return value;
-}
-
-function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = nonEmpty(env[name])?.toLowerCase();
-  if (raw === undefined) {
-    return fallback;
-  }
-  if (raw === 'true' || raw === '1') {
-    return true;
-  }
-  if (raw === 'false' || raw === '0') {
-    return false;
-  }
-  throw new ConfigError(name, `must be true or false, not "${env[name]}"`);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }

@@ -1,7 +1,8 @@
 /**
- * The demo page: connect as a user, open a second tab as the same user, and
- * watch what one tab sends appear in the other. It loads the Socket.IO client
- * that the server itself serves, so it needs nothing from outside.
+ * The demo page: connect as a user in two tabs, see which instance each tab
+ * landed on, and watch what one tab sends appear in the other. It loads the
+ * Socket.IO client that the server itself serves, so it needs nothing from
+ * outside. Element ids are stable: the browser test drives the page by them.
  */
 export const DEMO_PAGE = `<!doctype html>
 <html lang="en">
@@ -10,22 +11,27 @@ export const DEMO_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Redis propagator demo</title>
 <style>
-  body { font: 15px/1.4 system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+  body { font: 15px/1.4 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
   h1 { font-size: 1.3rem; }
   fieldset { border: 1px solid #ccc; border-radius: 6px; margin: 0 0 1rem; }
   input { font: inherit; padding: .25rem .4rem; }
   button { font: inherit; padding: .25rem .8rem; cursor: pointer; }
+  .status { display: flex; gap: 1.5rem; flex-wrap: wrap; align-items: center; margin: .5rem 0 0; }
+  #state::before { content: ""; display: inline-block; width: .7rem; height: .7rem; border-radius: 50%; margin-right: .4rem; background: #999; vertical-align: baseline; }
   #state { font-weight: 600; }
-  #state[data-state="connected"] { color: #16794c; }
-  #state[data-state="disconnected"], #state[data-state="refused"] { color: #b42318; }
+  #state[data-state="connected"]::before { background: #16a34a; }
+  #state[data-state="connecting"]::before, #state[data-state="reconnecting"]::before { background: #d97706; }
+  #state[data-state="disconnected"]::before, #state[data-state="refused"]::before { background: #dc2626; }
+  #instance { font-family: ui-monospace, monospace; font-weight: 600; }
   #log { list-style: none; padding: 0; font-family: ui-monospace, monospace; font-size: 13px; }
   #log li { border-bottom: 1px solid #eee; padding: .2rem 0; }
+  #log .event { font-weight: 600; }
   .muted { color: #666; }
 </style>
 </head>
 <body>
 <h1>Multi-tab sync over Redis</h1>
-<p class="muted">Connect as a user, then open this page in a second tab as the same user.
+<p class="muted">Connect as a user, then open this page in another tab as the same user.
 What one tab sends appears in the other, whichever instance each tab is on.</p>
 
 <fieldset>
@@ -33,12 +39,26 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
   <label>User id <input id="userId" size="12" autocomplete="off"></label>
   <button id="connect">Connect</button>
   <div><label class="muted">or a token of your own <input id="token" size="40" autocomplete="off"></label></div>
-  <p>State: <span id="state" data-state="idle">not connected</span> <span id="socketId" class="muted"></span></p>
+  <div class="status">
+    <span id="state" data-state="idle">not connected</span>
+    <span>instance <span id="instance">-</span></span>
+    <span id="socketId" class="muted"></span>
+  </div>
 </fieldset>
 
 <fieldset>
   <legend>Send to my other tabs</legend>
   <form id="send"><input id="message" size="40" placeholder="a message" autocomplete="off"> <button>Send</button></form>
+</fieldset>
+
+<fieldset>
+  <legend>Push to a user (as another service would)</legend>
+  <form id="push">
+    <label>User id <input id="pushUserId" size="12" autocomplete="off"></label>
+    <input id="pushText" size="28" placeholder="a push" autocomplete="off">
+    <button>Push</button>
+  </form>
+  <p id="pushResult" class="muted"></p>
 </fieldset>
 
 <h2 style="font-size:1.05rem">Events</h2>
@@ -47,8 +67,8 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
 <script src="/socket.io/socket.io.min.js"></script>
 <script>
   const $ = (id) => document.getElementById(id);
-  const userIdInput = $('userId');
-  userIdInput.value = localStorage.getItem('demo.userId') || '42';
+  $('userId').value = localStorage.getItem('demo.userId') || '42';
+  $('pushUserId').value = $('userId').value;
   let socket;
 
   function setState(state, text) {
@@ -56,9 +76,12 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
     $('state').textContent = text;
   }
 
-  function log(text) {
+  function log(event, data) {
     const item = document.createElement('li');
-    item.textContent = new Date().toLocaleTimeString() + '  ' + text;
+    const name = document.createElement('span');
+    name.className = 'event';
+    name.textContent = event;
+    item.append(new Date().toLocaleTimeString() + '  ', name, ' ' + JSON.stringify(data));
     $('log').prepend(item);
   }
 
@@ -70,10 +93,22 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
     return (await response.json()).token;
   }
 
+  // Asked again after every reconnection: the socket may now be on another instance.
+  async function showInstance() {
+    try {
+      const me = await socket.timeout(5000).emitWithAck('whoami', null);
+      $('instance').textContent = me.instance;
+      $('socketId').textContent = 'socket ' + me.socketId;
+    } catch {
+      $('instance').textContent = 'unknown';
+    }
+  }
+
   $('connect').addEventListener('click', async () => {
-    const userId = userIdInput.value.trim();
+    const userId = $('userId').value.trim();
     localStorage.setItem('demo.userId', userId);
     if (socket) socket.disconnect();
+    $('instance').textContent = '-';
     let token;
     try {
       token = await tokenFor(userId);
@@ -81,18 +116,24 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
       setState('refused', error.message);
       return;
     }
-    setState('connecting', 'connecting…');
+    setState('connecting', 'connecting');
     socket = io({ auth: { token } });
     socket.on('connect', () => {
       setState('connected', 'connected as ' + userId);
-      $('socketId').textContent = '(socket ' + socket.id + ')';
+      showInstance();
     });
     socket.on('connect_error', (error) => {
-      setState('refused', 'refused: ' + error.message + (error.data ? ' (' + error.data.code + ')' : ''));
+      if (socket.active) {
+        setState('reconnecting', 'reconnecting: ' + error.message);
+      } else {
+        setState('refused', 'refused: ' + error.message + (error.data ? ' (' + error.data.code + ')' : ''));
+      }
     });
-    socket.on('disconnect', (reason) => setState('disconnected', 'disconnected: ' + reason));
-    socket.io.on('reconnect_attempt', () => setState('reconnecting', 'reconnecting…'));
-    socket.onAny((event, data) => log(event + ' ' + JSON.stringify(data)));
+    socket.on('disconnect', (reason) => {
+      setState(socket.active ? 'reconnecting' : 'disconnected', (socket.active ? 'reconnecting: ' : 'disconnected: ') + reason);
+      $('instance').textContent = '-';
+    });
+    socket.onAny((event, data) => log(event, data));
   });
 
   $('send').addEventListener('submit', (event) => {
@@ -100,6 +141,19 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
     if (!socket || !socket.connected) return;
     socket.emit('events', { text: $('message').value, at: Date.now() });
     $('message').value = '';
+  });
+
+  $('push').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const response = await fetch('/dev/push', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ userId: $('pushUserId').value.trim(), data: { text: $('pushText').value } }),
+    });
+    $('pushResult').textContent = response.ok
+      ? 'pushed to user ' + $('pushUserId').value.trim()
+      : 'push refused (' + response.status + '): ' + ((await response.json()).message || '');
+    if (response.ok) $('pushText').value = '';
   });
 </script>
 </body>

@@ -1,26 +1,39 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { RedisService } from '../../lib';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.constants';
 
 /** Body of GET /health. */
 export interface HealthDto {
   status: 'ok' | 'unavailable';
   transport: 'redis' | 'in-process';
+  /** INSTANCE_ID of the instance that answered. */
+  instance: string;
 }
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly redis: RedisService) {}
+  constructor(
+    private readonly redis: RedisService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** 200 when the transport is connected and subscribed, 503 otherwise. */
   @Get()
   check(): HealthDto {
-    const transport = this.redis.transportKind;
-    if (!this.redis.isReady()) {
-      throw new ServiceUnavailableException({
-        status: 'unavailable',
-        transport,
-      } satisfies HealthDto);
+    const health: HealthDto = {
+      status: this.redis.isReady() ? 'ok' : 'unavailable',
+      transport: this.redis.transportKind,
+      instance: this.config.instanceId,
+    };
+    if (health.status !== 'ok') {
+      throw new ServiceUnavailableException(health);
     }
-    return { status: 'ok', transport };
+    return health;
   }
 }

@@ -1,43 +1,28 @@
+import {
+  waitUntil as waitUntilDeadline,
+  withDeadline as withDeadlineOf,
+} from '../../src/cluster/wait';
+
 /** Default deadline for anything a test waits for. */
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
 /**
  * Resolves with the promise, or rejects with a message saying what was
- * awaited once the deadline has passed. The timer never outlives the wait.
+ * awaited once the deadline has passed.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
   promise: Promise<T>,
   what: string,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`),
-        ),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadlineOf(promise, what, timeoutMs);
 }
 
 /** Polls a condition every 20 ms until it holds or the deadline passes. */
-export async function waitUntil(
+export function waitUntil(
   condition: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > giveUpAt) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return waitUntilDeadline(condition, what, timeoutMs);
 }

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { withDeadline } from './deadline';
+import type { ManagedProcess } from '../../src/cluster/managed-process';
+import { startRedisProcess } from '../../src/cluster/redis-process';
 import { freePort } from './free-port';
 
 const READY_TIMEOUT_MS = 15_000;
@@ -46,67 +45,24 @@ async function isDockerReachable(): Promise<boolean> {
 class ProcessRedis implements RedisServer {
   readonly kind = 'process';
   readonly url: string;
-  private child?: ChildProcess;
+  private process?: ManagedProcess;
 
   constructor(private readonly port: number) {
     this.url = `redis://127.0.0.1:${port}`;
   }
 
   async start(): Promise<void> {
-    const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-    const child = spawn(
-      binary,
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--logfile',
-        '',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    let output = '';
-    const ready = new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          resolve();
-        }
-      });
-      child.once('error', (error) =>
-        reject(
-          new Error(
-            `Could not run ${binary} (${error.message}). Install it ` +
-              '(apt-get install redis-server) or make a Docker engine reachable.',
-          ),
-        ),
-      );
-      child.once('exit', (code) =>
-        reject(new Error(`${binary} exited with ${code}:\n${output}`)),
-      );
+    this.process = await startRedisProcess({
+      port: this.port,
+      readyTimeoutMs: READY_TIMEOUT_MS,
     });
-    await withDeadline(
-      ready,
-      `redis-server on port ${this.port}`,
-      READY_TIMEOUT_MS,
-    );
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) {
-      return;
-    }
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    const redis = this.process;
+    this.process = undefined;
+    redis?.kill('SIGKILL');
+    await redis?.exited;
   }
 }
 

@@ -1,0 +1,39 @@
+import { ConfigError } from '../app/config/config.error';
+import { type Env, nonEmpty, readInteger } from '../app/config/env';
+
+/** What the command reads from the environment. */
+export interface ClusterCommandOptions {
+  /** INSTANCES: how many app instances. */
+  instances: number;
+  /** NGINX_PORT: the entry point's port. */
+  nginxPort: number;
+  /** FIRST_APP_PORT: the instances listen on this port and the next ones. */
+  firstAppPort: number;
+  /** REDIS_URL: a Redis to use instead of starting one. */
+  redisUrl?: string;
+}
+
+/** Reads the command's options; throws a ConfigError naming a bad variable. */
+export function readClusterOptions(env: Env): ClusterCommandOptions {
+  const instances = readInteger(env, 'INSTANCES', 3, 1, 16);
+  const nginxPort = readInteger(env, 'NGINX_PORT', 8080, 1, 65_535);
+  const firstAppPort = readInteger(
+    env,
+    'FIRST_APP_PORT',
+    3001,
+    1,
+    65_535 - instances,
+  );
+  if (nginxPort >= firstAppPort && nginxPort < firstAppPort + instances) {
+    throw new ConfigError(
+      'NGINX_PORT',
+      `(${nginxPort}) falls among the instances' ports ${firstAppPort}-${firstAppPort + instances - 1}; choose another`,
+    );
+  }
+  return {
+    instances,
+    nginxPort,
+    firstAppPort,
+    redisUrl: nonEmpty(env.REDIS_URL),
+  };
+}

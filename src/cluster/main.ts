@@ -1,0 +1,104 @@
+// `npm run cluster`: Redis, N instances of the reference app and nginx in
+// front of them, all on this machine. Ctrl-C stops everything it started.
+import { ConfigError } from '../app/config/config.error';
+import { type Cluster, startCluster } from './cluster';
+import {
+  type ClusterCommandOptions,
+  readClusterOptions,
+} from './cluster-options';
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function summary(cluster: Cluster, nginxPort: number): string[] {
+  const redisPort = new URL(cluster.redisUrl).port || '6379';
+  const channel = `${process.env.REDIS_CHANNEL_PREFIX ?? ''}REDIS_SOCKET_EVENT_SEND_NAME`;
+  return [
+    '',
+    `Cluster ready: open http://localhost:${nginxPort} in two tabs (nginx, sticky by client address)`,
+    ...cluster.instances.map(
+      ({ id, url, process }) => `  ${id}  ${url}  pid ${process.pid}`,
+    ),
+    `  redis  ${cluster.redisUrl}${cluster.redis ? `  pid ${cluster.redis.pid}` : ' (REDIS_URL)'}`,
+    `  nginx  pid ${cluster.nginx.pid}; which instance served whom: tail -f ${cluster.accessLog}`,
+    '',
+    'Push to user 42 from "another service":',
+    `  redis-cli -p ${redisPort} PUBLISH ${channel} '{"userId":"42","event":"push","data":"hello"}'`,
+    'Kill an instance (kill -9 <pid>) to watch its clients move to the others.',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+}
+
+async function main(): Promise<void> {
+  let options: ClusterCommandOptions;
+  try {
+    options = readClusterOptions(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+  const appPorts = Array.from(
+    { length: options.instances },
+    (_, index) => options.firstAppPort + index,
+  );
+  print(
+    `Starting ${options.redisUrl ? '' : 'Redis, '}${appPorts.length} instances on ports ${appPorts.join(', ')}, and nginx on ${options.nginxPort}`,
+  );
+
+  let stopping = false;
+  const cluster = await startCluster({
+    appPorts,
+    nginxPort: options.nginxPort,
+    redisUrl: options.redisUrl,
+    detached: true,
+    onLine: (name, line) => print(`[${name.padEnd(5)}] ${line}`),
+  });
+  summary(cluster, options.nginxPort).forEach(print);
+
+  for (const part of [
+    cluster.nginx,
+    ...cluster.instances.map((i) => i.process),
+  ]) {
+    void part.exited.then(() => {
+      if (!stopping) {
+        print(`[${part.name.padEnd(5)}] ${part.describeExit()}`);
+      }
+    });
+  }
+  // If this process dies without stopping them, leave nothing behind: the
+  // children are in their own process groups and would outlive it.
+  process.once('exit', () => {
+    for (const part of [
+      cluster.nginx,
+      ...cluster.instances.map((i) => i.process),
+      cluster.redis,
+    ]) {
+      part?.kill('SIGKILL');
+    }
+  });
+
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    print(`\n${signal}: stopping nginx, the instances and Redis`);
+    await cluster.stop();
+    print('Stopped.');
+  };
+  process.once('SIGINT', (signal) => void stop(signal));
+  process.once('SIGTERM', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+  console.error(
+    `Could not start the cluster: ${(error as Error)?.message ?? String(error)}`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,34 @@
+# The reference app, for docker-compose.yml (three replicas behind nginx).
+
+# Build: every dependency, then the TypeScript build.
+FROM node:20-alpine AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# npm install, not npm ci: see "Development" in README.md.
+RUN npm install --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+RUN npm run build
+
+# Production dependencies only, without install scripts.
+FROM node:20-alpine AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Run: the build output and production dependencies, as the unprivileged
+# `node` user of the base image.
+FROM node:20-alpine
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER node
+EXPOSE 3000
+# The image has no curl: the check is a small Node.js script (src/healthcheck.ts).
+HEALTHCHECK --interval=5s --timeout=4s --start-period=15s --retries=3 \
+  CMD ["node", "dist/healthcheck.js"]
+CMD ["node", "dist/main.js"]

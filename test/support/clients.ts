@@ -1,5 +1,7 @@
+import type { Agent } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { DEFAULT_TIMEOUT_MS, withDeadline } from './deadline';
+import { agentFrom } from './client-address';
+import { DEFAULT_TIMEOUT_MS, waitUntil, withDeadline } from './deadline';
 import { signToken } from './tokens';
 
 export type ClientSocket = Socket;
@@ -14,6 +16,17 @@ export interface ConnectOptions {
   transports?: ('websocket' | 'polling')[];
   /** Where the token goes. @default 'auth' */
   tokenIn?: 'auth' | 'query' | 'header';
+  /** Sends from this loopback address (nginx hashes clients by address). */
+  localAddress?: string;
+  /** Reconnects as a browser would, with Socket.IO's default delays. @default false */
+  reconnection?: boolean;
+}
+
+/** The answer to `whoami`. */
+export interface WhoAmI {
+  instance: string;
+  socketId: string;
+  userId: string | null;
 }
 
 /** What a refused connection reports. */
@@ -29,8 +42,13 @@ export interface ConnectError {
 export class TestClient {
   private readonly received = new Map<string, unknown[]>();
   private readonly waiters = new Set<() => void>();
+  private connections = 0;
 
-  constructor(readonly socket: ClientSocket) {
+  constructor(
+    readonly socket: ClientSocket,
+    private readonly agent?: Agent,
+  ) {
+    socket.on('connect', () => (this.connections += 1));
     socket.onAny((event: string, ...args: unknown[]) => {
       const list = this.received.get(event) ?? [];
       list.push(args[0]);
@@ -105,21 +123,50 @@ export class TestClient {
     );
   }
 
+  /** Asks the server which instance holds this socket. */
+  async whoami(): Promise<WhoAmI> {
+    return (await this.emitWithAck('whoami', null)) as WhoAmI;
+  }
+
+  /** How many times the socket has connected, the first time included. */
+  get connectionCount(): number {
+    return this.connections;
+  }
+
+  /** Waits until the socket has connected more than `count` times in all. */
+  waitForConnectionAfter(count: number, timeoutMs: number): Promise<void> {
+    return waitUntil(
+      () => this.socket.connected && this.connections > count,
+      `socket to connect again (connected ${count} time(s) before)`,
+      timeoutMs,
+    );
+  }
+
   close(): void {
     this.socket.disconnect();
+    this.agent?.destroy();
   }
 }
 
-async function socketFor(url: string, options: ConnectOptions) {
+async function socketFor(
+  url: string,
+  options: ConnectOptions,
+): Promise<{ socket: ClientSocket; agent?: Agent }> {
   const token =
     options.token ??
     (options.userId === undefined
       ? undefined
       : await signToken({ sub: options.userId }));
   const where = options.tokenIn ?? 'auth';
-  return io(url + (options.namespace ?? '/'), {
+  const agent =
+    options.localAddress === undefined
+      ? undefined
+      : agentFrom(options.localAddress);
+  const socket = io(url + (options.namespace ?? '/'), {
     forceNew: true,
-    reconnection: false,
+    reconnection: options.reconnection ?? false,
+    // Both transports take an http.Agent in Node.js; the types say otherwise.
+    agent: agent as unknown as string | undefined,
     transports: options.transports ?? ['websocket'],
     auth: token !== undefined && where === 'auth' ? { token } : {},
     query: token !== undefined && where === 'query' ? { token } : {},
@@ -128,6 +175,7 @@ async function socketFor(url: string, options: ConnectOptions) {
         ? { Authorization: `Bearer ${token}` }
         : {},
   });
+  return { socket, agent };
 }
 
 /** Connects and resolves once connected; rejects on `connect_error`. */
@@ -135,16 +183,21 @@ export async function connect(
   url: string,
   options: ConnectOptions = {},
 ): Promise<TestClient> {
-  const socket = await socketFor(url, options);
-  const client = new TestClient(socket);
+  const { socket, agent } = await socketFor(url, options);
+  const client = new TestClient(socket, agent);
   const connected = new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error: Error) => {
-      socket.disconnect();
+      client.close();
       reject(error);
     });
   });
-  await withDeadline(connected, `a connection to ${url}`);
+  try {
+    await withDeadline(connected, `a connection to ${url}`);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
   return client;
 }
 
@@ -153,16 +206,20 @@ export async function connectRefused(
   url: string,
   options: ConnectOptions,
 ): Promise<ConnectError> {
-  const socket = await socketFor(url, options);
+  const { socket, agent } = await socketFor(url, options);
+  const done = () => {
+    socket.disconnect();
+    agent?.destroy();
+  };
   const outcome = new Promise<ConnectError>((resolve, reject) => {
     socket.once('connect', () => {
-      socket.disconnect();
+      done();
       reject(new Error('the connection was accepted'));
     });
     socket.once(
       'connect_error',
       (error: Error & { data?: { code?: string } }) => {
-        socket.disconnect();
+        done();
         resolve({ message: error.message, data: error.data });
       },
     );

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { REDIS_SOCKET_EVENT_SEND_NAME } from '../src/lib';
+import { addressesOnDistinctInstances } from './support/client-address';
+import { useNginxCluster } from './support/nginx-cluster';
+import { useResources } from './support/resources';
+
+/** The promise to clients of a dead instance: back on a survivor within this. */
+const RECONNECT_DEADLINE_MS = 10_000;
+
+describe('an instance behind nginx dies', () => {
+  const resources = useResources();
+  const fixture = useNginxCluster(resources, 3);
+
+  it('moves its clients to a survivor within 10 s, where they get the next push', async () => {
+    const [[doomed, doomedAddress], [survivor, survivorAddress]] = [
+      ...(await addressesOnDistinctInstances(fixture.cluster.url, 3)),
+    ];
+    const userId = 'failover-1';
+    const onDoomed = [
+      await fixture.client({
+        userId,
+        localAddress: doomedAddress,
+        transports: ['websocket'],
+        reconnection: true,
+      }),
+      await fixture.client({
+        userId,
+        localAddress: doomedAddress,
+        transports: ['polling'],
+        reconnection: true,
+      }),
+    ];
+    const onSurvivor = await fixture.client({
+      userId,
+      localAddress: survivorAddress,
+      reconnection: true,
+    });
+    for (const client of onDoomed) {
+      expect((await client.whoami()).instance).toBe(doomed);
+    }
+    expect((await onSurvivor.whoami()).instance).toBe(survivor);
+
+    const instance = fixture.cluster.instances.find((i) => i.id === doomed);
+    instance?.process.kill('SIGKILL');
+    await instance?.process.exited;
+    expect(instance?.process.describeExit()).toBe('was killed by SIGKILL');
+
+    const survivors = fixture.cluster.instances
+      .map((i) => i.id)
+      .filter((id) => id !== doomed);
+    for (const client of onDoomed) {
+      await client.waitForConnectionAfter(1, RECONNECT_DEADLINE_MS);
+      expect(survivors).toContain((await client.whoami()).instance);
+    }
+
+    await fixture.publisher.publish(
+      REDIS_SOCKET_EVENT_SEND_NAME,
+      JSON.stringify({ userId, event: 'push', data: 'after the failover' }),
+    );
+    for (const client of [...onDoomed, onSurvivor]) {
+      expect(await client.waitFor('push')).toEqual(['after the failover']);
+    }
+    // The client on the survivor never noticed.
+    expect(onSurvivor.connectionCount).toBe(1);
+  });
+});

@@ -69,6 +69,8 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
   const $ = (id) => document.getElementById(id);
   $('userId').value = localStorage.getItem('demo.userId') || '42';
   $('pushUserId').value = $('userId').value;
+  // The push form targets the connected user until someone types another id.
+  $('pushUserId').addEventListener('input', () => ($('pushUserId').dataset.edited = 'yes'));
   let socket;
 
   function setState(state, text) {
@@ -107,6 +109,7 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
   $('connect').addEventListener('click', async () => {
     const userId = $('userId').value.trim();
     localStorage.setItem('demo.userId', userId);
+    if (!$('pushUserId').dataset.edited) $('pushUserId').value = userId;
     if (socket) socket.disconnect();
     $('instance').textContent = '-';
     let token;

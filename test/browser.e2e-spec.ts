@@ -1,0 +1,136 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { startAddressRelay } from './support/address-relay';
+import { launchChromium, shouldRunBrowserTests } from './support/browser';
+import { addressesOnDistinctInstances } from './support/client-address';
+import { useNginxCluster } from './support/nginx-cluster';
+import { useResources } from './support/resources';
+
+/** Git-ignored; CI keeps what a run leaves here. */
+const ARTIFACTS = join('test-artifacts', 'browser');
+const PAGE_TIMEOUT_MS = 10_000;
+
+const describeInBrowser = shouldRunBrowserTests() ? describe : describe.skip;
+
+describeInBrowser('the demo page in a real browser, through nginx', () => {
+  const resources = useResources();
+  const fixture = useNginxCluster(resources, 3);
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = resources.forSuite(await launchChromium(), (b) => b.close());
+  }, 30_000);
+
+  /** Opens the demo page at `url` and connects as `userId`; resolves with the instance shown. */
+  async function openAs(
+    url: string,
+    userId: string,
+  ): Promise<{ page: Page; instance: string; errors: string[] }> {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url);
+    await page.fill('#userId', userId);
+    await page.click('#connect');
+    await page.waitForSelector('#state[data-state="connected"]');
+    await page.waitForFunction(
+      () =>
+        !['-', 'unknown'].includes(
+          document.getElementById('instance')?.textContent ?? '-',
+        ),
+    );
+    const instance = (await page.textContent('#instance')) ?? '';
+    return { page, instance, errors };
+  }
+
+  function waitForLog(page: Page, text: string): Promise<unknown> {
+    return page.waitForFunction(
+      (wanted) =>
+        document.getElementById('log')?.textContent?.includes(wanted) ?? false,
+      text,
+    );
+  }
+
+  it('syncs two pages of one user on different instances, shows a push in both, and survives the loss of an instance', async () => {
+    const [[instanceA, addressA], [instanceB, addressB]] = [
+      ...(await addressesOnDistinctInstances(fixture.cluster.url, 3)),
+    ];
+    const nginxPort = Number(new URL(fixture.cluster.url).port);
+    const relayA = resources.forTest(
+      await startAddressRelay(nginxPort, addressA),
+      (r) => r.close(),
+    );
+    const relayB = resources.forTest(
+      await startAddressRelay(nginxPort, addressB),
+      (r) => r.close(),
+    );
+
+    const a = await openAs(relayA.url, 'browser-42');
+    resources.forTest(a.page, (p) => p.close());
+    const b = await openAs(relayB.url, 'browser-42');
+    resources.forTest(b.page, (p) => p.close());
+
+    expect([a.instance, b.instance]).toEqual([instanceA, instanceB]);
+    expect(a.instance).not.toBe(b.instance);
+
+    await a.page.fill('#message', 'hello from page A');
+    await a.page.press('#message', 'Enter');
+    await waitForLog(b.page, 'hello from page A');
+
+    await b.page.fill('#message', 'hello from page B');
+    await b.page.press('#message', 'Enter');
+    await waitForLog(a.page, 'hello from page B');
+
+    expect(await b.page.inputValue('#pushUserId')).toBe('browser-42');
+    await b.page.fill('#pushText', 'a push from page B');
+    await b.page.click('#push button');
+    await waitForLog(a.page, 'a push from page B');
+    await waitForLog(b.page, 'a push from page B');
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await a.page.screenshot({ path: join(ARTIFACTS, 'page-a.png') });
+    await b.page.screenshot({ path: join(ARTIFACTS, 'page-b.png') });
+
+    // Page A's instance dies: the page says so, and comes back on a survivor.
+    const doomed = fixture.cluster.instances.find((i) => i.id === a.instance);
+    doomed?.process.kill('SIGKILL');
+    await a.page.waitForSelector('#state[data-state="reconnecting"]');
+    await a.page.waitForSelector('#state[data-state="connected"]');
+    await a.page.waitForFunction(
+      (dead) =>
+        !['-', 'unknown', dead].includes(
+          document.getElementById('instance')?.textContent ?? '-',
+        ),
+      a.instance,
+    );
+    const afterFailover = (await a.page.textContent('#instance')) ?? '';
+    await b.page.fill('#message', 'after the failover');
+    await b.page.press('#message', 'Enter');
+    await waitForLog(a.page, 'after the failover');
+    await a.page.screenshot({
+      path: join(ARTIFACTS, 'page-a-after-failover.png'),
+    });
+
+    const reached = {
+      pageA: {
+        clientAddress: addressA,
+        instance: a.instance,
+        afterItsInstanceWasKilled: afterFailover,
+      },
+      pageB: { clientAddress: addressB, instance: b.instance },
+    };
+    await writeFile(
+      join(ARTIFACTS, 'instances.json'),
+      `${JSON.stringify(reached, null, 2)}\n`,
+    );
+    console.info(
+      `Browser pages reached: page A (${addressA}) -> ${a.instance}, ` +
+        `then ${afterFailover} once ${a.instance} was killed; ` +
+        `page B (${addressB}) -> ${b.instance}. Screenshots in ${ARTIFACTS}`,
+    );
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+});

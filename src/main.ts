@@ -1,19 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app/bootstrap';
-import { type AppConfig, loadAppConfig } from './app/config/app-config';
-import { ConfigError } from './app/config/config.error';
+import { loadAppConfig } from './app/config/app-config';
+import { readConfigOrExit } from './app/config/config.error';
 
 async function bootstrap(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadAppConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
+  const config = readConfigOrExit(() => loadAppConfig(process.env));
+  if (!config) {
+    return;
   }
   const app = await createApp(config);
   app.enableShutdownHooks();

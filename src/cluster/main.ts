@@ -1,11 +1,8 @@
 // `npm run cluster`: Redis, N instances of the reference app and nginx in
 // front of them, all on this machine. Ctrl-C stops everything it started.
-import { ConfigError } from '../app/config/config.error';
+import { readConfigOrExit } from '../app/config/config.error';
 import { type Cluster, startCluster } from './cluster';
-import {
-  type ClusterCommandOptions,
-  readClusterOptions,
-} from './cluster-options';
+import { readClusterOptions } from './cluster-options';
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -32,16 +29,9 @@ function summary(cluster: Cluster, nginxPort: number): string[] {
 }
 
 async function main(): Promise<void> {
-  let options: ClusterCommandOptions;
-  try {
-    options = readClusterOptions(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
+  const options = readConfigOrExit(() => readClusterOptions(process.env));
+  if (!options) {
+    return;
   }
   const appPorts = Array.from(
     { length: options.instances },

@@ -25,8 +25,6 @@ export interface ClusterOptions {
   nginxBinary?: string;
   /** Receives every line the processes write. */
   onLine?: LineSink;
-  /** Puts each process in its own process group (see {@link ProcessSpec.detached}). @default false */
-  detached?: boolean;
   /** How long each part may take to become healthy. @default 30000 */
   startTimeoutMs?: number;
 }
@@ -84,7 +82,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       redis = await startRedisProcess({
         port,
         onLine: options.onLine,
-        detached: options.detached,
         readyTimeoutMs: timeoutMs,
       });
       started.push(redis);
@@ -105,7 +102,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           INSTANCE_ID: id,
         },
         onLine: options.onLine,
-        detached: options.detached,
       });
       started.push(process);
       return { id, port, url: `http://127.0.0.1:${port}`, process };
@@ -150,7 +146,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         'daemon off;',
       ],
       onLine: options.onLine,
-      detached: options.detached,
     });
     started.push(nginx);
     const url = `http://127.0.0.1:${options.nginxPort}`;

@@ -41,16 +41,49 @@ async function main(): Promise<void> {
     `Starting ${options.redisUrl ? '' : 'Redis, '}${appPorts.length} instances on ports ${appPorts.join(', ')}, and nginx on ${options.nginxPort}`,
   );
 
+  // Installed before anything starts, so that a signal during start-up
+  // still stops what has started. A Ctrl-C in the terminal also reaches the
+  // children, which are in this process's group; stopping them again is
+  // harmless.
+  let cluster: Cluster | undefined;
   let stopping = false;
-  const cluster = await startCluster({
-    appPorts,
-    nginxPort: options.nginxPort,
-    redisUrl: options.redisUrl,
-    detached: true,
-    onLine: (name, line) => print(`[${name.padEnd(5)}] ${line}`),
-  });
-  summary(cluster, options.nginxPort).forEach(print);
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    if (!cluster) {
+      print(`\n${signal}: stopping as soon as start-up ends`);
+      return;
+    }
+    print(`\n${signal}: stopping nginx, the instances and Redis`);
+    await cluster.stop();
+    print('Stopped.');
+  };
+  process.once('SIGINT', (signal) => void stop(signal));
+  process.once('SIGTERM', (signal) => void stop(signal));
 
+  try {
+    cluster = await startCluster({
+      appPorts,
+      nginxPort: options.nginxPort,
+      redisUrl: options.redisUrl,
+      onLine: (name, line) => print(`[${name.padEnd(5)}] ${line}`),
+    });
+  } catch (error) {
+    // The terminal's Ctrl-C reached the children too: not a failure.
+    if (stopping) {
+      print('Stopped.');
+      return;
+    }
+    throw error;
+  }
+  if (stopping) {
+    await cluster.stop();
+    print('Stopped.');
+    return;
+  }
+  summary(cluster, options.nginxPort).forEach(print);
   for (const part of [
     cluster.nginx,
     ...cluster.instances.map((i) => i.process),
@@ -61,29 +94,6 @@ async function main(): Promise<void> {
       }
     });
   }
-  // If this process dies without stopping them, leave nothing behind: the
-  // children are in their own process groups and would outlive it.
-  process.once('exit', () => {
-    for (const part of [
-      cluster.nginx,
-      ...cluster.instances.map((i) => i.process),
-      cluster.redis,
-    ]) {
-      part?.kill('SIGKILL');
-    }
-  });
-
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    print(`\n${signal}: stopping nginx, the instances and Redis`);
-    await cluster.stop();
-    print('Stopped.');
-  };
-  process.once('SIGINT', (signal) => void stop(signal));
-  process.once('SIGTERM', (signal) => void stop(signal));
 }
 
 main().catch((error: unknown) => {

@@ -21,12 +21,6 @@ export interface ProcessSpec {
   env?: NodeJS.ProcessEnv;
   /** Receives each line of stdout and stderr. */
   onLine?: LineSink;
-  /**
-   * Runs the process in its own process group, so that a Ctrl-C in the
-   * terminal reaches only the parent, which then stops it in order.
-   * @default false
-   */
-  detached?: boolean;
 }
 
 /** How much of a process's output is kept for error messages. */
@@ -52,7 +46,6 @@ export class ManagedProcess {
     this.child = spawn(spec.command, spec.args, {
       env: spec.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: spec.detached ?? false,
     });
     this.exited = new Promise<ExitStatus>((resolve) => {
       this.child.once('error', (error) => {

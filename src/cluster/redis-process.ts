@@ -6,7 +6,6 @@ export interface RedisProcessOptions {
   /** @default process.env.REDIS_SERVER_BIN ?? 'redis-server' */
   binary?: string;
   onLine?: LineSink;
-  detached?: boolean;
   /** @default 15000 */
   readyTimeoutMs?: number;
 }
@@ -36,7 +35,6 @@ export async function startRedisProcess(
       '',
     ],
     onLine: options.onLine,
-    detached: options.detached,
   });
   try {
     await redis.waitForOutput(

@@ -14,8 +14,8 @@ http {
   upstream app {
     # a comment: server not-a-server:1;
     hash $remote_addr consistent;
-    server app-1:3000 max_fails=1 fail_timeout=10s;
-    server app-2:3000 max_fails=1 fail_timeout=10s;
+    server app-1:3000 max_fails=3 fail_timeout=10s;
+    server app-2:3000 max_fails=3 fail_timeout=10s;
     keepalive 32;
   }
   server {
@@ -74,9 +74,9 @@ describe('renderLocalNginxConfig', () => {
     expect(rendered).toContain(
       [
         '    hash $remote_addr consistent;',
-        '    server 127.0.0.1:4001 max_fails=1 fail_timeout=10s;',
-        '    server 127.0.0.1:4002 max_fails=1 fail_timeout=10s;',
-        '    server 127.0.0.1:4003 max_fails=1 fail_timeout=10s;',
+        '    server 127.0.0.1:4001 max_fails=3 fail_timeout=10s;',
+        '    server 127.0.0.1:4002 max_fails=3 fail_timeout=10s;',
+        '    server 127.0.0.1:4003 max_fails=3 fail_timeout=10s;',
         '    keepalive 32;',
       ].join('\n'),
     );

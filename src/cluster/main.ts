@@ -9,7 +9,6 @@ function print(line: string): void {
 }
 
 function summary(cluster: Cluster, nginxPort: number): string[] {
-  const redisPort = new URL(cluster.redisUrl).port || '6379';
   const channel = `${process.env.REDIS_CHANNEL_PREFIX ?? ''}REDIS_SOCKET_EVENT_SEND_NAME`;
   return [
     '',
@@ -21,7 +20,7 @@ function summary(cluster: Cluster, nginxPort: number): string[] {
     `  nginx  pid ${cluster.nginx.pid}; which instance served whom: tail -f ${cluster.accessLog}`,
     '',
     'Push to user 42 from "another service":',
-    `  redis-cli -p ${redisPort} PUBLISH ${channel} '{"userId":"42","event":"push","data":"hello"}'`,
+    `  redis-cli -u ${cluster.redisUrl} PUBLISH ${channel} '{"userId":"42","event":"push","data":"hello"}'`,
     'Kill an instance (kill -9 <pid>) to watch its clients move to the others.',
     'Ctrl-C stops everything.',
     '',

@@ -2,9 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { startAddressRelay } from './support/address-relay';
 import { launchChromium, shouldRunBrowserTests } from './support/browser';
-import { addressesOnDistinctInstances } from './support/client-address';
 import { useNginxCluster } from './support/nginx-cluster';
 import { useResources } from './support/resources';
 
@@ -16,7 +14,9 @@ const describeInBrowser = shouldRunBrowserTests() ? describe : describe.skip;
 
 describeInBrowser('the demo page in a real browser, through nginx', () => {
   const resources = useResources();
-  const fixture = useNginxCluster(resources, 3);
+  const fixture = useNginxCluster(resources, 3, {
+    withEntryPerInstance: true,
+  });
   let browser: Browser;
 
   beforeAll(async () => {
@@ -55,25 +55,20 @@ describeInBrowser('the demo page in a real browser, through nginx', () => {
   }
 
   it('syncs two pages of one user on different instances, shows a push in both, and survives the loss of an instance', async () => {
-    const [[instanceA, addressA], [instanceB, addressB]] = [
-      ...(await addressesOnDistinctInstances(fixture.cluster.url, 3)),
-    ];
-    const nginxPort = Number(new URL(fixture.cluster.url).port);
-    const relayA = resources.forTest(
-      await startAddressRelay(nginxPort, addressA),
-      (r) => r.close(),
-    );
-    const relayB = resources.forTest(
-      await startAddressRelay(nginxPort, addressB),
-      (r) => r.close(),
-    );
+    // The entry points `npm run cluster` prints: each reaches nginx from its
+    // own client address, hashed to its own instance.
+    const [entryA, entryB] = fixture.cluster.entryPoints;
+    const [addressA, addressB] = [entryA.clientAddress, entryB.clientAddress];
 
-    const a = await openAs(relayA.url, 'browser-42');
+    const a = await openAs(entryA.url, 'browser-42');
     resources.forTest(a.page, (p) => p.close());
-    const b = await openAs(relayB.url, 'browser-42');
+    const b = await openAs(entryB.url, 'browser-42');
     resources.forTest(b.page, (p) => p.close());
 
-    expect([a.instance, b.instance]).toEqual([instanceA, instanceB]);
+    expect([a.instance, b.instance]).toEqual([
+      entryA.instance,
+      entryB.instance,
+    ]);
     expect(a.instance).not.toBe(b.instance);
 
     await a.page.fill('#message', 'hello from page A');

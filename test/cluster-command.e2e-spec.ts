@@ -91,6 +91,18 @@ describe('npm run cluster (node dist/cluster/main.js)', () => {
       ((await health.json()) as { instance: string }).instance,
     );
 
+    // One printed entry point per instance, each landing where it says.
+    const entries = [
+      ...output.matchAll(
+        /^ {2}http:\/\/localhost:(\d+) {2}-> nginx as client (127\.0\.0\.\d+) -> (app-\d)$/gm,
+      ),
+    ];
+    expect(entries.map((entry) => entry[3])).toEqual(['app-1', 'app-2']);
+    for (const [, port, , instance] of entries) {
+      const answer = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(await answer.json()).toMatchObject({ instance });
+    }
+
     command.kill('SIGINT');
     const [code] = (await withDeadline(
       once(command, 'close'),

@@ -12,7 +12,16 @@ function summary(cluster: Cluster, nginxPort: number): string[] {
   const channel = `${process.env.REDIS_CHANNEL_PREFIX ?? ''}REDIS_SOCKET_EVENT_SEND_NAME`;
   return [
     '',
-    `Cluster ready: open http://localhost:${nginxPort} in two tabs (nginx, sticky by client address)`,
+    `Cluster ready: http://localhost:${nginxPort} (nginx, sticky by client address)`,
+    '',
+    'Tabs of one browser share its address, so nginx sends them all to one',
+    'instance. To put tabs on different instances, still through nginx, open',
+    'these: each reaches nginx from a loopback address of its own.',
+    ...cluster.entryPoints.map(
+      ({ url, clientAddress, instance }) =>
+        `  ${url.replace('127.0.0.1', 'localhost')}  -> nginx as client ${clientAddress} -> ${instance}`,
+    ),
+    '',
     ...cluster.instances.map(
       ({ id, url, process }) => `  ${id}  ${url}  pid ${process.pid}`,
     ),
@@ -67,6 +76,7 @@ async function main(): Promise<void> {
       appPorts,
       nginxPort: options.nginxPort,
       redisUrl: options.redisUrl,
+      withEntryPerInstance: true,
       onLine: (name, line) => print(`[${name.padEnd(5)}] ${line}`),
     });
   } catch (error) {

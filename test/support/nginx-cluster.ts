@@ -1,6 +1,10 @@
 import { beforeAll } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { type Cluster, startCluster } from '../../src/cluster/cluster';
+import {
+  type Cluster,
+  type ClusterOptions,
+  startCluster,
+} from '../../src/cluster/cluster';
 import { TEST_JWT_SECRET } from './app-instance';
 import { connect, type ConnectOptions, type TestClient } from './clients';
 import { freePort } from './free-port';
@@ -36,6 +40,7 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 export function useNginxCluster(
   resources: ReturnType<typeof useResources>,
   size = 3,
+  options: Pick<ClusterOptions, 'withEntryPerInstance'> = {},
 ): NginxCluster {
   const fixture = {
     client: async (options: ConnectOptions = {}) =>
@@ -61,6 +66,7 @@ export function useNginxCluster(
             ? (name, line) => process.stderr.write(`[${name}] ${line}\n`)
             : undefined,
         startTimeoutMs: CLUSTER_START_TIMEOUT_MS,
+        ...options,
       }),
       (cluster) => cluster.stop(),
     );

@@ -72,6 +72,12 @@ export interface Cluster {
   readonly accessLog: string;
   /** One per instance with {@link ClusterOptions.withEntryPerInstance}, else none. */
   readonly entryPoints: readonly InstanceEntryPoint[];
+  /**
+   * Why there are no entry points although they were asked for: on systems
+   * where only 127.0.0.1 is a loopback address (macOS), no other client
+   * address can be chosen. The cluster runs anyway.
+   */
+  readonly entryPointsUnavailable?: string;
   /** Stops nginx, then the instances, then Redis, and removes nginx's folder. */
   stop(): Promise<void>;
 }
@@ -182,24 +188,37 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     );
 
     const entryPoints: InstanceEntryPoint[] = [];
+    let entryPointsUnavailable: string | undefined;
     if (options.withEntryPerInstance) {
-      const addresses = await addressesOnDistinctInstances(
-        url,
-        instances.length,
-      );
-      const byInstance = [...addresses].sort(([a], [b]) =>
-        a.localeCompare(b, 'en', { numeric: true }),
-      );
-      for (const [instance, clientAddress] of byInstance) {
-        const relay = await startAddressRelay(options.nginxPort, clientAddress);
-        relays.push(relay);
-        entryPoints.push({ url: relay.url, clientAddress, instance });
+      try {
+        const addresses = await addressesOnDistinctInstances(
+          url,
+          instances.length,
+        );
+        const byInstance = [...addresses].sort(([a], [b]) =>
+          a.localeCompare(b, 'en', { numeric: true }),
+        );
+        for (const [instance, clientAddress] of byInstance) {
+          const relay = await startAddressRelay(
+            options.nginxPort,
+            clientAddress,
+          );
+          relays.push(relay);
+          entryPoints.push({ url: relay.url, clientAddress, instance });
+        }
+      } catch (error) {
+        for (const relay of relays.splice(0)) {
+          await relay.close();
+        }
+        entryPoints.length = 0;
+        entryPointsUnavailable = (error as Error).message;
       }
     }
 
     return {
       url,
       entryPoints,
+      entryPointsUnavailable,
       redisUrl,
       redis,
       instances,

@@ -21,6 +21,12 @@ function summary(cluster: Cluster, nginxPort: number): string[] {
       ({ url, clientAddress, instance }) =>
         `  ${url.replace('127.0.0.1', 'localhost')}  -> nginx as client ${clientAddress} -> ${instance}`,
     ),
+    ...(cluster.entryPointsUnavailable
+      ? [
+          `  (none here: ${cluster.entryPointsUnavailable})`,
+          "  Open an instance's own port below in a second tab instead.",
+        ]
+      : []),
     '',
     ...cluster.instances.map(
       ({ id, url, process }) => `  ${id}  ${url}  pid ${process.pid}`,

@@ -40,7 +40,7 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 export function useNginxCluster(
   resources: ReturnType<typeof useResources>,
   size = 3,
-  options: Pick<ClusterOptions, 'withEntryPerInstance'> = {},
+  options: Pick<ClusterOptions, 'withEntryPerInstance' | 'nginxConfig'> = {},
 ): NginxCluster {
   const fixture = {
     client: async (options: ConnectOptions = {}) =>

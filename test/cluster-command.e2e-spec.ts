@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { waitUntil, withDeadline } from './support/deadline';
+import { ManagedProcess } from '../src/cluster/managed-process';
+import { withDeadline } from './support/deadline';
 import { freePort } from './support/free-port';
 import { CLUSTER_START_TIMEOUT_MS } from './support/nginx-cluster';
 import { useResources } from './support/resources';
@@ -46,9 +45,12 @@ describe('npm run cluster (node dist/cluster/main.js)', () => {
   it('serves through nginx, and on Ctrl-C stops every process it started', async () => {
     const nginxPort = await freePort();
     const firstAppPort = await consecutiveFreePorts(2);
-    let output = '';
-    const command: ChildProcess = resources.forTest(
-      spawn(process.execPath, [resolve('dist/cluster/main.js')], {
+    const lines: string[] = [];
+    const command = resources.forTest(
+      new ManagedProcess({
+        name: 'cluster',
+        command: process.execPath,
+        args: [resolve('dist/cluster/main.js')],
         env: {
           PATH: process.env.PATH,
           NO_COLOR: '1',
@@ -56,27 +58,20 @@ describe('npm run cluster (node dist/cluster/main.js)', () => {
           NGINX_PORT: String(nginxPort),
           FIRST_APP_PORT: String(firstAppPort),
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // All of it: the summary must not fall out of a kept tail.
+        onLine: (_name, line) => lines.push(line),
       }),
-      (child) => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          return once(child, 'close');
-        }
-      },
+      (cluster) => cluster.stop(),
     );
-    command.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    command.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const output = () => lines.join('\n');
 
-    await waitUntil(
-      () => output.includes('Ctrl-C stops everything.'),
+    await command.waitUntilReady(
+      () => lines.includes('Ctrl-C stops everything.'),
       'the cluster to be ready',
       CLUSTER_START_TIMEOUT_MS,
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}; output:\n${output}`);
-    });
+    );
     const pids = [
-      ...output.matchAll(/^ {2}(app-\d|redis|nginx) .*pid (\d+)/gm),
+      ...output().matchAll(/^ {2}(app-\d|redis|nginx) .*pid (\d+)/gm),
     ].map((match) => ({ name: match[1], pid: Number(match[2]) }));
     expect(pids.map((p) => p.name)).toEqual([
       'app-1',
@@ -93,7 +88,7 @@ describe('npm run cluster (node dist/cluster/main.js)', () => {
 
     // One printed entry point per instance, each landing where it says.
     const entries = [
-      ...output.matchAll(
+      ...output().matchAll(
         /^ {2}http:\/\/localhost:(\d+) {2}-> nginx as client (127\.0\.0\.\d+) -> (app-\d)$/gm,
       ),
     ];
@@ -104,14 +99,14 @@ describe('npm run cluster (node dist/cluster/main.js)', () => {
     }
 
     command.kill('SIGINT');
-    const [code] = (await withDeadline(
-      once(command, 'close'),
+    const { code } = await withDeadline(
+      command.exited,
       'the cluster command to exit',
       20_000,
-    )) as [number | null];
+    );
 
     expect(code).toBe(0);
-    expect(output).toContain('Stopped.');
+    expect(lines).toContain('Stopped.');
     expect(pids.filter(({ pid }) => isAlive(pid))).toEqual([]);
   });
 });

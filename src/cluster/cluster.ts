@@ -258,7 +258,8 @@ export function findNginx(): string {
   );
 }
 
-async function isHealthy(url: string): Promise<boolean> {
+/** Whether `url`/health answers 200 within 2 s. */
+export async function isHealthy(url: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/health`, {
       signal: AbortSignal.timeout(2_000),

@@ -128,6 +128,8 @@ export class ManagedProcess {
     await waitUntil(
       async () => {
         if (!this.isRunning) {
+          // After 'close', so the error has the whole output and exit status.
+          await this.exited;
           throw this.exitError(what);
         }
         return condition();
@@ -135,14 +137,7 @@ export class ManagedProcess {
       `${this.name}: ${what}`,
       timeoutMs,
       50,
-    ).catch(async (error: unknown) => {
-      // Name the real cause: a process that died while we polled.
-      if (!this.isRunning) {
-        await this.exited;
-        throw this.exitError(what);
-      }
-      throw error;
-    });
+    );
   }
 
   /** Waits for a text in the process's output. */

@@ -132,15 +132,15 @@ function replaceUpstreamServers(
   }
   const replacement = replace(servers);
   let isFirst = true;
-  const lines = body.split('\n').flatMap((line) => {
+  const newBody = body.split('\n').flatMap((line) => {
     if (!SERVER_LINE.test(line)) {
       return [line];
     }
-    const lines = isFirst ? replacement : [];
+    const inserted = isFirst ? replacement : [];
     isFirst = false;
-    return lines;
+    return inserted;
   });
-  return config.slice(0, start) + lines.join('\n') + config.slice(end);
+  return config.slice(0, start) + newBody.join('\n') + config.slice(end);
 }
 
 function serverLines(body: string): ServerLine[] {

@@ -1,14 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import {
-  PropagatorMetrics,
-  REDIS_SOCKET_EVENT_EMIT_ALL_NAME,
-  REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME,
-  REDIS_SOCKET_EVENT_SEND_NAME,
-  RedisPropagatorService,
-  RedisService,
-  SocketStateService,
-} from '../src/lib';
+import { RedisPropagatorService, SocketStateService } from '../src/lib';
 import { createApp } from '../src/app/bootstrap';
 import { loadAppConfig } from '../src/app/config/app-config';
 import {
@@ -22,6 +14,8 @@ import { useCluster } from './support/cluster';
 import { waitUntil, withDeadline } from './support/deadline';
 import { flush } from './support/redis-client';
 import { type RedisServer, startRedisServer } from './support/redis-server';
+import { RedisService } from '../src/lib/redis/redis.service';
+import { CHANNELS } from './support/channels';
 import { useResources } from './support/resources';
 
 /**
@@ -65,7 +59,7 @@ describe('defects of the article that must not come back', () => {
       expect(typeof socket.emit).toBe('function');
     }
     await publisher.publish(
-      REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME,
+      CHANNELS.emitAuthenticated,
       JSON.stringify({ event: 'members', data: 1 }),
     );
     for (const tab of tabs) {
@@ -76,9 +70,9 @@ describe('defects of the article that must not come back', () => {
   it('2: a bad message on any channel neither unsubscribes the instance nor stops the next message', async () => {
     const tab = await client(two, '42');
     const channels = [
-      REDIS_SOCKET_EVENT_SEND_NAME,
-      REDIS_SOCKET_EVENT_EMIT_ALL_NAME,
-      REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME,
+      CHANNELS.send,
+      CHANNELS.emitAll,
+      CHANNELS.emitAuthenticated,
     ];
 
     for (const channel of channels) {
@@ -128,14 +122,18 @@ describe('defects of the article that must not come back', () => {
   it('4: an acknowledgement is never published, and the other tabs stay connected', async () => {
     const tabA = await client(one, '42');
     const tabB = await client(two, '42');
-    const published = one.app.get(PropagatorMetrics).snapshot().published;
+    const published = one.app
+      .get(RedisPropagatorService)
+      .getMetrics().published;
 
     expect(await tabA.emitWithAck('echo', 'ack me')).toEqual({
       received: 'ack me',
     });
 
     await flush(publisher, [tabA, tabB]);
-    expect(one.app.get(PropagatorMetrics).snapshot().published).toBe(published);
+    expect(one.app.get(RedisPropagatorService).getMetrics().published).toBe(
+      published,
+    );
     expect(tabB.events('undefined')).toEqual([]);
     expect(tabB.socket.connected).toBe(true);
     tabA.socket.emit('events', 'still in sync');
@@ -146,11 +144,11 @@ describe('defects of the article that must not come back', () => {
     const seven = await client(one, '7');
 
     await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
+      CHANNELS.send,
       JSON.stringify({ userId: '1234', event: 'notification', data: 'wrong' }),
     );
     await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
+      CHANNELS.send,
       JSON.stringify({ userId: '7', event: 'notification', data: 'right' }),
     );
 
@@ -164,7 +162,7 @@ describe('defects of the article that must not come back', () => {
 
     expect(one.app.get(SocketStateService).get('42')).toHaveLength(2);
     await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
+      CHANNELS.send,
       JSON.stringify({
         userId: '42',
         event: 'notification',
@@ -208,12 +206,11 @@ describe('defects of the article that must not come back', () => {
   });
 
   it('9: app.close() quits both Redis connections and leaves no subscriber behind', async () => {
-    const before = await subscriberCount(REDIS_SOCKET_EVENT_SEND_NAME);
+    const before = await subscriberCount(CHANNELS.send);
     const extra = await startInstance({ REDIS_URL: redis.url });
     const tab = await connect(extra.url, { userId: '42' });
     await waitUntil(
-      async () =>
-        (await subscriberCount(REDIS_SOCKET_EVENT_SEND_NAME)) === before + 1,
+      async () => (await subscriberCount(CHANNELS.send)) === before + 1,
       'the new instance to subscribe',
     );
     const disconnected = new Promise((resolve) =>
@@ -223,7 +220,7 @@ describe('defects of the article that must not come back', () => {
     await extra.close();
 
     await withDeadline(disconnected, 'the client to be disconnected');
-    expect(await subscriberCount(REDIS_SOCKET_EVENT_SEND_NAME)).toBe(before);
+    expect(await subscriberCount(CHANNELS.send)).toBe(before);
   });
 });
 
@@ -259,7 +256,7 @@ describe('defect 8: Redis errors and failed publishes', () => {
     tabA.socket.emit('events', 'during the outage');
     expect(await tabA.waitFor('events')).toEqual(['during the outage']);
     await waitUntil(
-      () => one.app.get(PropagatorMetrics).snapshot().publishFailed > 0,
+      () => one.app.get(RedisPropagatorService).getMetrics().publishFailed > 0,
       'the failed publish to be counted',
       10_000,
     );

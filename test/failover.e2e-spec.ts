@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { REDIS_SOCKET_EVENT_SEND_NAME } from '../src/lib';
 import { addressesOnDistinctInstances } from './support/client-address';
 import { useNginxCluster } from './support/nginx-cluster';
+import { CHANNELS } from './support/channels';
 import { useResources } from './support/resources';
 
 /** The promise to clients of a dead instance: back on a survivor within this. */
@@ -54,7 +54,7 @@ describe('an instance behind nginx dies', () => {
     }
 
     await fixture.publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
+      CHANNELS.send,
       JSON.stringify({ userId, event: 'push', data: 'after the failover' }),
     );
     for (const client of [...onDoomed, onSurvivor]) {

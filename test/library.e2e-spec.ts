@@ -10,8 +10,8 @@ import type { WsResponse } from '@nestjs/websockets';
 import type { Redis } from 'ioredis';
 import {
   initAdapters,
-  PropagatorPublishError,
-  REDIS_SOCKET_EVENT_SEND_NAME,
+  InvalidMessageError,
+  propagatorChannels,
   RedisPropagatorInterceptor,
   RedisPropagatorModule,
   type RedisPropagatorModuleOptions,
@@ -24,6 +24,7 @@ import { TEST_JWT_SECRET } from './support/app-instance';
 import { connect, connectRefused } from './support/clients';
 import { flush, redisClient } from './support/redis-client';
 import { type RedisServer, startRedisServer } from './support/redis-server';
+import { CHANNELS } from './support/channels';
 import { useResources } from './support/resources';
 
 @UseInterceptors(RedisPropagatorInterceptor)
@@ -106,7 +107,7 @@ describe('the library in an app of its own', () => {
 
     expect(app.get(SocketStateService).get('42')).toHaveLength(1);
     await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
+      CHANNELS.send,
       JSON.stringify({ userId: '42', event: 'notification', data: 1 }),
     );
     await flush(publisher, [tab]);
@@ -152,8 +153,8 @@ describe('the library in an app of its own', () => {
         JSON.stringify({ userId: '42', event: 'notification', data }),
       );
 
-    await push(REDIS_SOCKET_EVENT_SEND_NAME, 'unprefixed');
-    await push(`tenant-a:${REDIS_SOCKET_EVENT_SEND_NAME}`, 'prefixed');
+    await push(CHANNELS.send, 'unprefixed');
+    await push(propagatorChannels('tenant-a:').send, 'prefixed');
 
     expect(await tab.waitFor('notification')).toEqual(['prefixed']);
   });
@@ -164,16 +165,25 @@ describe('the library in an app of its own', () => {
 
     await expect(
       propagator.propagateEvent({ userId: '1', event: 'connect' }),
-    ).rejects.toThrow(
-      new TypeError(
+    ).rejects.toMatchObject({
+      name: 'InvalidMessageError',
+      reason: 'invalid',
+      message:
         'Invalid propagator message: "event" may not be "connect", which Socket.IO reserves',
-      ),
-    );
+    });
     await expect(
       propagator.emitToAll({ event: 'big', data: 'x'.repeat(4_096) }),
-    ).rejects.toThrow(PropagatorPublishError);
+    ).rejects.toMatchObject({
+      name: 'InvalidMessageError',
+      reason: 'too_large',
+    });
     await expect(
       propagator.emitToAll({ event: 'cyclic', data: { n: 1n } }),
-    ).rejects.toThrow('The message is not serialisable');
+    ).rejects.toThrow(InvalidMessageError);
+    expect(propagator.getMetrics().publishRefused).toEqual({
+      invalid: 1,
+      too_large: 1,
+      not_json: 1,
+    });
   });
 });

@@ -1,180 +1,208 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import {
-  PropagatorMetrics,
-  REDIS_SOCKET_EVENT_EMIT_ALL_NAME,
-  REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME,
-  REDIS_SOCKET_EVENT_SEND_NAME,
-} from '../src/lib';
+import { RedisPropagatorService } from '../src/lib';
 import type { AppInstance } from './support/app-instance';
-import { useCluster } from './support/cluster';
-import { flush } from './support/redis-client';
+import { flush, type RawPublisher } from './support/redis-client';
+import { CHANNELS } from './support/channels';
 import { useResources } from './support/resources';
+import { TRANSPORTS, useTransportCluster } from './support/transports';
 
-describe('propagation across instances', () => {
-  const resources = useResources();
-  const cluster = useCluster(resources, 2);
-  let publisher: Redis;
-  let one: AppInstance;
-  let two: AppInstance;
+describe.each(TRANSPORTS)(
+  'propagation across instances, over $name',
+  (transport) => {
+    const resources = useResources();
+    const cluster = useTransportCluster(resources, transport, 2);
+    let publisher: RawPublisher;
+    let one: AppInstance;
+    let two: AppInstance;
 
-  beforeAll(() => {
-    publisher = cluster.publisher;
-    [one, two] = cluster.instances;
-  });
+    beforeAll(() => {
+      publisher = cluster.publisher;
+      [one, two] = cluster.instances;
+    });
 
-  const client = (instance: AppInstance, userId?: string) =>
-    cluster.client(instance, { userId });
+    const client = (instance: AppInstance, userId?: string) =>
+      cluster.client(instance, { userId });
 
-  async function audience() {
-    return {
-      tabA: await client(one, '42'),
-      tabB: await client(two, '42'),
-      otherUser: await client(two, '43'),
-      anonymous: await client(one),
-      anonymousTwo: await client(two),
-    };
-  }
-
-  it('syncs a tab event to the same user on another instance, and to nobody else', async () => {
-    const { tabA, tabB, otherUser, anonymous } = await audience();
-
-    tabA.socket.emit('events', { text: 'hello' });
-
-    expect(await tabB.waitFor('events')).toEqual([{ text: 'hello' }]);
-    expect(await tabA.waitFor('events')).toEqual([{ text: 'hello' }]);
-    await flush(publisher, [tabA, tabB, otherUser, anonymous]);
-    expect(tabA.events('events')).toHaveLength(1);
-    expect(tabB.events('events')).toHaveLength(1);
-    expect(otherUser.events('events')).toEqual([]);
-    expect(anonymous.events('events')).toEqual([]);
-  });
-
-  it('delivers a push on the send channel to every tab of the user on both instances', async () => {
-    const { tabA, tabB, otherUser, anonymous } = await audience();
-
-    await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
-      JSON.stringify({ userId: '42', event: 'notification', data: { n: 1 } }),
-    );
-
-    expect(await tabA.waitFor('notification')).toEqual([{ n: 1 }]);
-    expect(await tabB.waitFor('notification')).toEqual([{ n: 1 }]);
-    await flush(publisher, [tabA, tabB, otherUser, anonymous]);
-    expect(otherUser.events('notification')).toEqual([]);
-    expect(anonymous.events('notification')).toEqual([]);
-  });
-
-  it('delivers emit-to-all to every socket on both instances, anonymous ones included', async () => {
-    const sockets = Object.values(await audience());
-
-    await publisher.publish(
-      REDIS_SOCKET_EVENT_EMIT_ALL_NAME,
-      JSON.stringify({ event: 'announcement', data: 'all' }),
-    );
-
-    for (const socket of sockets) {
-      expect(await socket.waitFor('announcement')).toEqual(['all']);
+    async function audience() {
+      return {
+        tabA: await client(one, '42'),
+        tabB: await client(two, '42'),
+        otherUser: await client(two, '43'),
+        anonymous: await client(one),
+        anonymousTwo: await client(two),
+      };
     }
-  });
 
-  it('delivers emit-to-authenticated to authenticated sockets on both instances only', async () => {
-    const { tabA, tabB, otherUser, anonymous, anonymousTwo } = await audience();
+    it('syncs a tab event to the same user on another instance, and to nobody else', async () => {
+      const { tabA, tabB, otherUser, anonymous } = await audience();
 
-    await publisher.publish(
-      REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME,
-      JSON.stringify({ event: 'members', data: 'only' }),
-    );
+      tabA.socket.emit('events', { text: 'hello' });
 
-    for (const socket of [tabA, tabB, otherUser]) {
-      expect(await socket.waitFor('members')).toEqual(['only']);
-    }
-    await flush(publisher, [anonymous, anonymousTwo]);
-    expect(anonymous.events('members')).toEqual([]);
-    expect(anonymousTwo.events('members')).toEqual([]);
-  });
+      expect(await tabB.waitFor('events')).toEqual([{ text: 'hello' }]);
+      expect(await tabA.waitFor('events')).toEqual([{ text: 'hello' }]);
+      await flush(publisher, [tabA, tabB, otherUser, anonymous]);
+      expect(tabA.events('events')).toHaveLength(1);
+      expect(tabB.events('events')).toHaveLength(1);
+      expect(otherUser.events('events')).toEqual([]);
+      expect(anonymous.events('events')).toEqual([]);
+    });
 
-  it('accepts an integer userId as its decimal string', async () => {
-    const { tabA, tabB } = await audience();
+    it('answers an acknowledged event through the ack only, and syncs it to the tabs on both instances once', async () => {
+      const { tabA, tabB, otherUser } = await audience();
+      const tabC = await client(one, '42');
 
-    await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
-      JSON.stringify({ userId: 42, event: 'notification', data: 'int' }),
-    );
+      expect(await tabA.emitWithAck('events', { text: 'acked' })).toEqual({
+        text: 'acked',
+      });
 
-    expect(await tabA.waitFor('notification')).toEqual(['int']);
-    expect(await tabB.waitFor('notification')).toEqual(['int']);
-  });
+      expect(await tabB.waitFor('events')).toEqual([{ text: 'acked' }]);
+      expect(await tabC.waitFor('events')).toEqual([{ text: 'acked' }]);
+      await flush(publisher, [tabA, tabB, tabC, otherUser]);
+      expect(tabA.events('events')).toEqual([]);
+      expect(tabB.events('events')).toHaveLength(1);
+      expect(tabC.events('events')).toHaveLength(1);
+      expect(otherUser.events('events')).toEqual([]);
+    });
 
-  it('leaves out the socket named by socketId', async () => {
-    const { tabA, tabB } = await audience();
-    const tabC = await client(two, '42');
+    it('sends the response as one event to a sender that asked for no ack', async () => {
+      const { tabA, tabB } = await audience();
 
-    await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
-      JSON.stringify({
-        userId: '42',
-        socketId: tabB.socket.id,
-        event: 'notification',
-        data: 'not for B',
-      }),
-    );
+      tabA.socket.emit('events', 'no ack');
 
-    expect(await tabA.waitFor('notification')).toEqual(['not for B']);
-    expect(await tabC.waitFor('notification')).toEqual(['not for B']);
-    await flush(publisher, [tabB]);
-    expect(tabB.events('notification')).toEqual([]);
-  });
+      expect(await tabA.waitFor('events')).toEqual(['no ack']);
+      expect(await tabB.waitFor('events')).toEqual(['no ack']);
+      await flush(publisher, [tabA, tabB]);
+      expect(tabA.events('events')).toEqual(['no ack']);
+      expect(tabB.events('events')).toEqual(['no ack']);
+    });
 
-  it('drops malformed messages and still delivers every valid one on both instances', async () => {
-    const { tabA, tabB } = await audience();
-    const before = [one, two].map((i) =>
-      i.app.get(PropagatorMetrics).snapshot(),
-    );
-    const malformed = [
-      'not json',
-      '{"userId":"42","event":"notification"',
-      'null',
-      '[1,2,3]',
-      '"a string"',
-      JSON.stringify({ userId: '42' }),
-      JSON.stringify({ userId: '', event: 'notification' }),
-      JSON.stringify({ userId: {}, event: 'notification' }),
-      JSON.stringify({ userId: 4.2, event: 'notification' }),
-      JSON.stringify({ userId: '42', event: '' }),
-      JSON.stringify({ userId: '42', event: 'disconnect' }),
-      JSON.stringify({ userId: '42', event: 'x'.repeat(129) }),
-      JSON.stringify({ userId: '42', event: 'notification', namespace: 7 }),
-      JSON.stringify({ userId: '42', event: 'notification', socketId: 1 }),
-      Buffer.from([0xff, 0xfe, 0x00]),
-    ];
+    it('delivers a push on the send channel to every tab of the user on both instances', async () => {
+      const { tabA, tabB, otherUser, anonymous } = await audience();
 
-    for (const [index, bad] of malformed.entries()) {
       await publisher.publish(
-        REDIS_SOCKET_EVENT_SEND_NAME,
-        JSON.stringify({ userId: '42', event: 'notification', data: index }),
+        CHANNELS.send,
+        JSON.stringify({ userId: '42', event: 'notification', data: { n: 1 } }),
       );
-      await publisher.publish(REDIS_SOCKET_EVENT_SEND_NAME, bad);
-    }
-    await publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
-      JSON.stringify({ userId: '42', event: 'notification', data: 'last' }),
-    );
 
-    const expected = [...malformed.keys(), 'last'];
-    expect(await tabA.waitFor('notification', expected.length)).toEqual(
-      expected,
-    );
-    expect(await tabB.waitFor('notification', expected.length)).toEqual(
-      expected,
-    );
-    for (const [index, instance] of [one, two].entries()) {
-      const after = instance.app.get(PropagatorMetrics).snapshot();
-      const dropped =
-        after.dropped.invalid +
-        after.dropped.not_json -
-        (before[index].dropped.invalid + before[index].dropped.not_json);
-      expect(dropped).toBe(malformed.length);
-    }
-  });
-});
+      expect(await tabA.waitFor('notification')).toEqual([{ n: 1 }]);
+      expect(await tabB.waitFor('notification')).toEqual([{ n: 1 }]);
+      await flush(publisher, [tabA, tabB, otherUser, anonymous]);
+      expect(otherUser.events('notification')).toEqual([]);
+      expect(anonymous.events('notification')).toEqual([]);
+    });
+
+    it('delivers emit-to-all to every socket on both instances, anonymous ones included', async () => {
+      const sockets = Object.values(await audience());
+
+      await publisher.publish(
+        CHANNELS.emitAll,
+        JSON.stringify({ event: 'announcement', data: 'all' }),
+      );
+
+      for (const socket of sockets) {
+        expect(await socket.waitFor('announcement')).toEqual(['all']);
+      }
+    });
+
+    it('delivers emit-to-authenticated to authenticated sockets on both instances only', async () => {
+      const { tabA, tabB, otherUser, anonymous, anonymousTwo } =
+        await audience();
+
+      await publisher.publish(
+        CHANNELS.emitAuthenticated,
+        JSON.stringify({ event: 'members', data: 'only' }),
+      );
+
+      for (const socket of [tabA, tabB, otherUser]) {
+        expect(await socket.waitFor('members')).toEqual(['only']);
+      }
+      await flush(publisher, [anonymous, anonymousTwo]);
+      expect(anonymous.events('members')).toEqual([]);
+      expect(anonymousTwo.events('members')).toEqual([]);
+    });
+
+    it('accepts an integer userId as its decimal string', async () => {
+      const { tabA, tabB } = await audience();
+
+      await publisher.publish(
+        CHANNELS.send,
+        JSON.stringify({ userId: 42, event: 'notification', data: 'int' }),
+      );
+
+      expect(await tabA.waitFor('notification')).toEqual(['int']);
+      expect(await tabB.waitFor('notification')).toEqual(['int']);
+    });
+
+    it('leaves out the socket named by socketId', async () => {
+      const { tabA, tabB } = await audience();
+      const tabC = await client(two, '42');
+
+      await publisher.publish(
+        CHANNELS.send,
+        JSON.stringify({
+          userId: '42',
+          socketId: tabB.socket.id,
+          event: 'notification',
+          data: 'not for B',
+        }),
+      );
+
+      expect(await tabA.waitFor('notification')).toEqual(['not for B']);
+      expect(await tabC.waitFor('notification')).toEqual(['not for B']);
+      await flush(publisher, [tabB]);
+      expect(tabB.events('notification')).toEqual([]);
+    });
+
+    it('drops malformed messages and still delivers every valid one on both instances', async () => {
+      const { tabA, tabB } = await audience();
+      const before = [one, two].map((i) =>
+        i.app.get(RedisPropagatorService).getMetrics(),
+      );
+      const malformed = [
+        'not json',
+        '{"userId":"42","event":"notification"',
+        'null',
+        '[1,2,3]',
+        '"a string"',
+        JSON.stringify({ userId: '42' }),
+        JSON.stringify({ userId: '', event: 'notification' }),
+        JSON.stringify({ userId: {}, event: 'notification' }),
+        JSON.stringify({ userId: 4.2, event: 'notification' }),
+        JSON.stringify({ userId: '42', event: '' }),
+        JSON.stringify({ userId: '42', event: 'disconnect' }),
+        JSON.stringify({ userId: '42', event: 'x'.repeat(129) }),
+        JSON.stringify({ userId: '42', event: 'notification', namespace: 7 }),
+        JSON.stringify({ userId: '42', event: 'notification', socketId: 1 }),
+        Buffer.from([0xff, 0xfe, 0x00]),
+      ];
+
+      for (const [index, bad] of malformed.entries()) {
+        await publisher.publish(
+          CHANNELS.send,
+          JSON.stringify({ userId: '42', event: 'notification', data: index }),
+        );
+        await publisher.publish(CHANNELS.send, bad);
+      }
+      await publisher.publish(
+        CHANNELS.send,
+        JSON.stringify({ userId: '42', event: 'notification', data: 'last' }),
+      );
+
+      const expected = [...malformed.keys(), 'last'];
+      expect(await tabA.waitFor('notification', expected.length)).toEqual(
+        expected,
+      );
+      expect(await tabB.waitFor('notification', expected.length)).toEqual(
+        expected,
+      );
+      for (const [index, instance] of [one, two].entries()) {
+        const after = instance.app.get(RedisPropagatorService).getMetrics();
+        const dropped =
+          after.dropped.invalid +
+          after.dropped.not_json -
+          (before[index].dropped.invalid + before[index].dropped.not_json);
+        expect(dropped).toBe(malformed.length);
+      }
+    });
+  },
+);

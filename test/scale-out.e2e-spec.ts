@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { REDIS_SOCKET_EVENT_SEND_NAME } from '../src/lib';
+
 import {
   addressesOnDistinctInstances,
   instanceServing,
@@ -8,6 +8,7 @@ import type { TestClient } from './support/clients';
 import { waitUntil } from './support/deadline';
 import { useNginxCluster } from './support/nginx-cluster';
 import { flush } from './support/redis-client';
+import { CHANNELS } from './support/channels';
 import { useResources } from './support/resources';
 
 type Transports = ('websocket' | 'polling')[];
@@ -117,7 +118,7 @@ describe('three instances behind nginx, sticky by client address', () => {
     });
 
     await fixture.publisher.publish(
-      REDIS_SOCKET_EVENT_SEND_NAME,
+      CHANNELS.send,
       JSON.stringify({ userId: 'scale-4', event: 'push', data: 'for scale-4' }),
     );
 

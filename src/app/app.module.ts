@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { RedisPropagatorModule } from '../lib';
+import {
+  RedisPropagatorModule,
+  type RedisPropagatorModuleOptions,
+} from '../lib';
 import type { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/app-config.constants';
 import { DemoController } from './demo/demo.controller';
@@ -12,7 +15,14 @@ import { NotificationsGateway } from './notifications/notifications.gateway';
 /** The reference app. It uses the library only through its public index. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * @param library Library options laid over those read from the config: a
+   *   test gives a `transport` of its own here.
+   */
+  static forRoot(
+    config: AppConfig,
+    library: RedisPropagatorModuleOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -22,6 +32,7 @@ export class AppModule {
           jwt: config.jwt,
           allowAnonymous: config.allowAnonymous,
           maxMessageBytes: config.maxPayloadBytes,
+          ...library,
         }),
       ],
       controllers: [

@@ -4,16 +4,23 @@ import {
   type NestApplicationOptions,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { initAdapters } from '../lib';
+import { initAdapters, type RedisPropagatorModuleOptions } from '../lib';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 
-/** Creates the reference app (not yet listening) for a configuration. */
+/**
+ * Creates the reference app (not yet listening) for a configuration.
+ * `library` options are laid over those the configuration gives.
+ */
 export async function createApp(
   config: AppConfig,
   options: NestApplicationOptions = {},
+  library: RedisPropagatorModuleOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), options);
+  const app = await NestFactory.create(
+    AppModule.forRoot(config, library),
+    options,
+  );
   initAdapters(app, {
     maxHttpBufferSize: config.maxPayloadBytes,
     cors:

@@ -1,9 +1,35 @@
 // The public API of the library: nothing else is supported for import.
+
+// The module, the adapter, and what gateways and services use.
+export { RedisPropagatorModule } from './redis-propagator/redis-propagator.module';
+export type { RedisPropagatorModuleAsyncOptions } from './redis-propagator/redis-propagator.module-definition';
+export type { RedisPropagatorModuleOptions } from './options/propagator-options.interface';
 export { initAdapters } from './adapter/init-adapters';
 export { SocketStateAdapter } from './adapter/socket-state.adapter';
-export { UnauthorizedError } from './adapter/unauthorized.error';
-export { TOKEN_VERIFIER } from './auth/auth.constants';
+export { RedisPropagatorService } from './redis-propagator/redis-propagator.service';
+export { RedisPropagatorInterceptor } from './redis-propagator/redis-propagator.interceptor';
+export { SocketStateService } from './socket-state/socket-state.service';
+export { getSocketUser } from './socket-state/socket-user';
+export type { PropagatorMetricsSnapshot } from './redis-propagator/propagator-metrics';
+
+// The wire contract: channels, messages, and why one is refused.
+export {
+  propagatorChannels,
+  type PropagatorChannels,
+} from './contract/propagator-channels';
+export type {
+  BroadcastMessage,
+  SendToUserMessage,
+} from './contract/propagator-message.interface';
+export {
+  InvalidMessageError,
+  type DropReason,
+} from './contract/invalid-message.error';
+export { PropagatorPublishError } from './redis-propagator/propagator-publish.error';
+
+// Authentication: the default JWT verifier, or one of your own.
 export type { AuthenticatedUser } from './auth/authenticated-user.interface';
+export type { TokenVerifier } from './auth/token-verifier.interface';
 export { JwtTokenVerifier } from './auth/jwt-token.verifier';
 export type {
   JwtAlgorithm,
@@ -13,41 +39,9 @@ export {
   TokenVerificationError,
   type UnauthorizedCode,
 } from './auth/token-verification.error';
-export type { TokenVerifier } from './auth/token-verifier.interface';
-export { RedisService } from './redis/redis.service';
-export {
-  PropagatorMetrics,
-  type PropagatorStats,
-} from './redis-propagator/propagator-metrics';
+
+// A transport of your own (the `transport` option).
 export type {
-  BroadcastMessage,
-  SendToUserMessage,
-} from './redis-propagator/propagator-message.interface';
-export {
-  MAX_EVENT_LENGTH,
-  RESERVED_EVENTS,
-} from './redis-propagator/propagator-message.parser';
-export { PropagatorPublishError } from './redis-propagator/propagator-publish.error';
-export {
-  REDIS_SOCKET_EVENT_EMIT_ALL_NAME,
-  REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME,
-  REDIS_SOCKET_EVENT_SEND_NAME,
-  propagatorChannels,
-  type PropagatorChannels,
-} from './redis-propagator/redis-propagator.constants';
-export {
-  RedisPropagatorInterceptor,
-  isWsResponse,
-} from './redis-propagator/redis-propagator.interceptor';
-export { RedisPropagatorModule } from './redis-propagator/redis-propagator.module';
-export { RedisPropagatorService } from './redis-propagator/redis-propagator.service';
-export { REDIS_PROPAGATOR_OPTIONS } from './redis-propagator.module-definition';
-export {
-  DEFAULT_PROPAGATOR_OPTIONS,
-  type RedisPropagatorModuleOptions,
-} from './redis-propagator.options';
-export { SocketStateService } from './socket-state/socket-state.service';
-export {
-  getSocketUser,
-  type PropagatorSocketData,
-} from './socket-state/socket-user';
+  PubSubTransport,
+  TransportMessageHandler,
+} from './redis/pubsub-transport.interface';

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app/bootstrap';
+import type { RedisPropagatorModuleOptions } from '../../src/lib';
 import { loadAppConfig } from '../../src/app/config/app-config';
 
 /** The shared secret of the test instances. */
@@ -15,15 +16,16 @@ export interface AppInstance {
   close(): Promise<void>;
 }
 
-/**
- * Starts the reference app on a free port, configured as from the
- * environment: `env` is laid over the test defaults. Logs are off unless
- * TEST_LOGS=1.
- */
 let started = 0;
 
+/**
+ * Starts the reference app on a free port, configured as from the
+ * environment: `env` is laid over the test defaults, and `library` over the
+ * library options that come from it. Logs are off unless TEST_LOGS=1.
+ */
 export async function startInstance(
   env: Record<string, string | undefined> = {},
+  library: RedisPropagatorModuleOptions = {},
 ): Promise<AppInstance> {
   started += 1;
   const config = loadAppConfig({
@@ -33,9 +35,11 @@ export async function startInstance(
     PORT: '0',
     HOST: '127.0.0.1',
   });
-  const app = await createApp(config, {
-    logger: process.env.TEST_LOGS === '1' ? undefined : false,
-  });
+  const app = await createApp(
+    config,
+    { logger: process.env.TEST_LOGS === '1' ? undefined : false },
+    library,
+  );
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

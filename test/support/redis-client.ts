@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { REDIS_SOCKET_EVENT_EMIT_ALL_NAME } from '../../src/lib';
+
+import { CHANNELS } from './channels';
 import type { TestClient } from './clients';
 
 /** A plain ioredis client, as another service would use to push. */
@@ -7,6 +8,11 @@ export function redisClient(url: string): Redis {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   client.on('error', () => undefined);
   return client;
+}
+
+/** Publishes raw bytes on a channel, as another service would. */
+export interface RawPublisher {
+  publish(channel: string, message: string | Buffer): Promise<unknown>;
 }
 
 let markers = 0;
@@ -18,14 +24,14 @@ let markers = 0;
  * assert that something did not arrive, without sleeping.
  */
 export async function flush(
-  publisher: Redis,
+  publisher: RawPublisher,
   clients: TestClient[],
   namespace = '/',
 ): Promise<void> {
   markers += 1;
   const marker = `flush-${markers}`;
   await publisher.publish(
-    REDIS_SOCKET_EVENT_EMIT_ALL_NAME,
+    CHANNELS.emitAll,
     JSON.stringify({ event: 'flush', data: marker, namespace }),
   );
   await Promise.all(

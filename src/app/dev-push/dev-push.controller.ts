@@ -7,7 +7,11 @@ import {
   Post,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { PropagatorPublishError, RedisPropagatorService } from '../../lib';
+import {
+  InvalidMessageError,
+  PropagatorPublishError,
+  RedisPropagatorService,
+} from '../../lib';
 
 /** Event name of the pushes this endpoint sends. */
 export const DEV_PUSH_EVENT = 'push';
@@ -38,7 +42,7 @@ export class DevPushController {
         data,
       });
     } catch (error) {
-      if (error instanceof TypeError) {
+      if (error instanceof InvalidMessageError) {
         throw new BadRequestException(error.message);
       }
       if (error instanceof PropagatorPublishError) {

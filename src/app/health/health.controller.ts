@@ -4,14 +4,15 @@ import {
   Inject,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { RedisService } from '../../lib';
+import { RedisPropagatorService } from '../../lib';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.constants';
 
 /** Body of GET /health. */
 export interface HealthDto {
   status: 'ok' | 'unavailable';
-  transport: 'redis' | 'in-process';
+  /** `redis`, or `in-process` with no REDIS_URL. */
+  transport: string;
   /** INSTANCE_ID of the instance that answered. */
   instance: string;
 }
@@ -19,7 +20,7 @@ export interface HealthDto {
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly redis: RedisService,
+    private readonly propagator: RedisPropagatorService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -27,8 +28,8 @@ export class HealthController {
   @Get()
   check(): HealthDto {
     const health: HealthDto = {
-      status: this.redis.isReady() ? 'ok' : 'unavailable',
-      transport: this.redis.transportKind,
+      status: this.propagator.isReady() ? 'ok' : 'unavailable',
+      transport: this.propagator.transportKind,
       instance: this.config.instanceId,
     };
     if (health.status !== 'ok') {

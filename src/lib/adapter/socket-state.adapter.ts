@@ -1,13 +1,16 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
-import { AUTHENTICATED_ROOM } from '../redis-propagator/redis-propagator.constants';
+import {
+  PROPAGATOR_OPTIONS,
+  type ResolvedPropagatorOptions,
+} from '../options/resolved-propagator-options';
 import { SocketStateService } from '../socket-state/socket-state.service';
 import {
   getSocketUser,
   type PropagatorSocketData,
 } from '../socket-state/socket-user';
-import type { HandshakeAuthenticator } from './handshake-authenticator';
+import { HandshakeAuthenticator } from './handshake-authenticator';
 
 // setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -16,23 +19,37 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * The Socket.IO adapter of this library. On every server it creates, in every
  * namespace (those created later included):
  * - the handshake is authenticated before the connection is accepted;
- * - each authenticated socket is registered once in {@link SocketStateService},
- *   joins the authenticated room, and is disconnected when its token expires.
+ * - each authenticated socket is registered once in `SocketStateService`,
+ *   and is disconnected when its token expires.
  *
- * It overrides `createIOServer` (not `create`), so a gateway with a namespace
- * gets a namespace of the one server instead of a second server.
+ * `initAdapters(app)` installs it. To extend it, subclass it and install
+ * your subclass with `app.useWebSocketAdapter(new MyAdapter(app))`; call
+ * `super.createIOServer()` from an override, which is where servers are made
+ * (not `create`), so a gateway with a namespace gets a namespace of the one
+ * server instead of a second server.
  */
 export class SocketStateAdapter extends IoAdapter {
   private readonly stateLogger = new Logger(SocketStateAdapter.name);
   private readonly boundNamespaces = new WeakSet<Namespace>();
+  private readonly socketState: SocketStateService;
+  private readonly authenticator: HandshakeAuthenticator;
 
+  /**
+   * @param app An application that imports `RedisPropagatorModule`.
+   * @param serverOptions Socket.IO server options (CORS,
+   *   `maxHttpBufferSize`, ...) applied under each gateway's own options.
+   */
   constructor(
     app: INestApplicationContext,
-    private readonly socketState: SocketStateService,
-    private readonly authenticator: HandshakeAuthenticator,
     private readonly serverOptions: Partial<ServerOptions> = {},
   ) {
     super(app);
+    const options = app.get<ResolvedPropagatorOptions>(PROPAGATOR_OPTIONS);
+    this.socketState = app.get(SocketStateService);
+    this.authenticator = new HandshakeAuthenticator(
+      options.verifier,
+      options.allowAnonymous,
+    );
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -74,12 +91,6 @@ export class SocketStateAdapter extends IoAdapter {
       return;
     }
     this.socketState.add(user.userId, socket);
-    // join() returns a promise only with an asynchronous Socket.IO adapter.
-    Promise.resolve(socket.join(AUTHENTICATED_ROOM)).catch((error: Error) =>
-      this.stateLogger.error(
-        `Socket ${socket.id} could not join: ${error.message}`,
-      ),
-    );
     const expiry = this.scheduleExpiry(socket, user.expiresAt);
     socket.once('disconnect', () => {
       clearTimeout(expiry.timer);

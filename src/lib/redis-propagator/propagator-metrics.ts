@@ -1,53 +1,80 @@
-import { Injectable } from '@nestjs/common';
-import type { DropReason } from './propagator-message.parser';
+import type { DropReason } from '../contract/invalid-message.error';
 
-/** Counters of this instance since it started. */
-export interface PropagatorStats {
+/** Counters of this instance since it started, as a read-only snapshot. */
+export interface PropagatorMetricsSnapshot {
   /** Messages published to the transport. */
-  published: number;
-  /** Publishes that failed (transport down, oversized, not serialisable). */
-  publishFailed: number;
+  readonly published: number;
+  /** Publishes the transport refused (Redis down, connection lost). */
+  readonly publishFailed: number;
+  /** Messages refused before publishing, by reason (invalid, oversized, not serialisable). */
+  readonly publishRefused: Readonly<Record<DropReason, number>>;
   /** Messages received on the three channels, valid or not. */
-  received: number;
+  readonly received: number;
   /** Received messages dropped, by reason. */
-  dropped: Record<DropReason, number>;
+  readonly dropped: Readonly<Record<DropReason, number>>;
   /** Valid messages whose delivery to local sockets threw. */
+  readonly deliveryFailed: number;
+}
+
+interface Counters {
+  published: number;
+  publishFailed: number;
+  publishRefused: Record<DropReason, number>;
+  received: number;
+  dropped: Record<DropReason, number>;
   deliveryFailed: number;
 }
 
-/** Counts what the propagator publishes, receives and drops. */
-@Injectable()
+const byReason = (): Record<DropReason, number> => ({
+  too_large: 0,
+  not_json: 0,
+  invalid: 0,
+});
+
+/**
+ * Counts what the propagator publishes, receives and drops. Plain counters
+ * with no dependency, so the publisher can count without Nest.
+ */
 export class PropagatorMetrics {
-  private readonly stats: PropagatorStats = {
+  private readonly counters: Counters = {
     published: 0,
     publishFailed: 0,
+    publishRefused: byReason(),
     received: 0,
-    dropped: { too_large: 0, not_json: 0, invalid: 0 },
+    dropped: byReason(),
     deliveryFailed: 0,
   };
 
-  /** A copy of the counters. */
-  snapshot(): PropagatorStats {
-    return { ...this.stats, dropped: { ...this.stats.dropped } };
+  /** A frozen copy of the counters. */
+  snapshot(): PropagatorMetricsSnapshot {
+    return Object.freeze({
+      ...this.counters,
+      publishRefused: Object.freeze({ ...this.counters.publishRefused }),
+      dropped: Object.freeze({ ...this.counters.dropped }),
+    });
   }
 
   countPublished(): void {
-    this.stats.published += 1;
+    this.counters.published += 1;
   }
 
   countPublishFailed(): void {
-    this.stats.publishFailed += 1;
+    this.counters.publishFailed += 1;
+  }
+
+  countPublishRefused(reason: DropReason): void {
+    this.counters.publishRefused[reason] += 1;
   }
 
   countReceived(): void {
-    this.stats.received += 1;
+    this.counters.received += 1;
   }
 
   countDropped(reason: DropReason): void {
-    this.stats.dropped[reason] += 1;
+    this.counters.dropped[reason] += 1;
   }
 
   countDeliveryFailed(): void {
-    this.stats.deliveryFailed += 1;
+    this.counters.deliveryFailed += 1;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * A message could not be published: the transport refused it (Redis down),
- * or it could not be serialised within the size limit.
+ * A valid message could not be published: the transport refused it (Redis
+ * down, connection lost). `cause` holds the transport's error. A message that
+ * is itself wrong is refused with an `InvalidMessageError` instead.
  */
 export class PropagatorPublishError extends Error {
   override readonly name = 'PropagatorPublishError';

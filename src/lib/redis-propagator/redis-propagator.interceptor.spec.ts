@@ -6,15 +6,16 @@ import {
 } from '@nestjs/common';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import type { Socket } from 'socket.io';
-import type { SendToUserMessage } from './propagator-message.interface';
-import {
-  isWsResponse,
-  RedisPropagatorInterceptor,
-} from './redis-propagator.interceptor';
+import type { SendToUserMessage } from '../contract/propagator-message.interface';
+import { RedisPropagatorInterceptor } from './redis-propagator.interceptor';
 import type { RedisPropagatorService } from './redis-propagator.service';
 
 function setup(
-  options: { user?: { userId: string }; failPublish?: boolean } = {},
+  options: {
+    user?: { userId: string };
+    failPublish?: boolean;
+    ack?: (response: unknown) => void;
+  } = {},
 ) {
   const published: SendToUserMessage[] = [];
   const propagator = {
@@ -33,8 +34,11 @@ function setup(
   const context = {
     getType: () => 'ws',
     switchToWs: () => ({ getClient: () => socket }),
+    // Nest calls a ws handler with (socket, data, ack, pattern).
+    getArgByIndex: (index: number) =>
+      [socket, 'data', options.ack, 'pattern'][index],
   } as unknown as ExecutionContext;
-  const interceptor = new RedisPropagatorInterceptor<unknown>(propagator);
+  const interceptor = new RedisPropagatorInterceptor(propagator);
   const run = (...values: unknown[]) =>
     lastValueFrom(
       interceptor
@@ -91,6 +95,55 @@ describe('RedisPropagatorInterceptor', () => {
     expect(published).toEqual([]);
   });
 
+  it('answers through the acknowledgement with the data, sends no event, and still publishes', async () => {
+    const acks: unknown[] = [];
+    const { published, run } = setup({
+      user: { userId: '42' },
+      ack: (response) => acks.push(response),
+    });
+
+    expect(await run({ event: 'events', data: { n: 1 } })).toEqual([undefined]);
+    expect(acks).toEqual([{ n: 1 }]);
+    expect(published.map((m) => m.data)).toEqual([{ n: 1 }]);
+  });
+
+  it('acknowledges the first response of an Observable once, and sends the rest as events', async () => {
+    const acks: unknown[] = [];
+    const { published, run } = setup({
+      user: { userId: '42' },
+      ack: (response) => acks.push(response),
+    });
+
+    expect(await run({ event: 'a', data: 1 }, { event: 'b', data: 2 })).toEqual(
+      [undefined, { event: 'b', data: 2 }],
+    );
+    expect(acks).toEqual([1]);
+    expect(published.map((m) => m.event)).toEqual(['a', 'b']);
+  });
+
+  it('acknowledges an anonymous sender too, without publishing', async () => {
+    const acks: unknown[] = [];
+    const { published, run } = setup({
+      ack: (response) => acks.push(response),
+    });
+
+    expect(await run({ event: 'events', data: 'x' })).toEqual([undefined]);
+    expect(acks).toEqual(['x']);
+    expect(published).toEqual([]);
+  });
+
+  it('leaves a plain return value to Nest, which acknowledges it', async () => {
+    const acks: unknown[] = [];
+    const { published, run } = setup({
+      user: { userId: '42' },
+      ack: (response) => acks.push(response),
+    });
+
+    expect(await run({ received: 1 })).toEqual([{ received: 1 }]);
+    expect(acks).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
   it('still answers the sender when the publish fails', async () => {
     const { published, run } = setup({
       user: { userId: '42' },
@@ -102,15 +155,5 @@ describe('RedisPropagatorInterceptor', () => {
     expect(published).toHaveLength(1);
     // Let the rejected publish settle: its handler must swallow it.
     await new Promise((resolve) => setImmediate(resolve));
-  });
-});
-
-describe('isWsResponse', () => {
-  it('is true only for an object with a non-empty string event', () => {
-    expect(isWsResponse({ event: 'x', data: 1 })).toBe(true);
-    expect(isWsResponse({ event: 'x' })).toBe(true);
-    expect(isWsResponse({ event: '' })).toBe(false);
-    expect(isWsResponse('x')).toBe(false);
-    expect(isWsResponse(null)).toBe(false);
   });
 });

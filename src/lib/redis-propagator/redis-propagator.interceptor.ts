@@ -6,21 +6,31 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { WsResponse } from '@nestjs/websockets';
-import { type Observable, tap } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { getSocketUser } from '../socket-state/socket-user';
 import { RedisPropagatorService } from './redis-propagator.service';
 
+// A ws handler is called with (socket, data, ack, pattern); ack is undefined
+// when the client's packet did not ask for an acknowledgement.
+const ACK_ARGUMENT = 2;
+
+type Acknowledgement = (response: unknown) => void;
+
 /**
  * Publishes a gateway handler's `WsResponse` (and each `WsResponse` emitted by
  * a returned Observable) on the send-to-user channel, so that the sender's
- * other sockets get it too, on every instance. The sender itself gets the
- * response from Nest as usual.
+ * other sockets get it too, on every instance.
+ *
+ * The sender gets the response through its acknowledgement when its packet
+ * carried one: the ack receives the response's `data`, and no event is sent
+ * to it. Without an acknowledgement it gets the event, as Nest sends it. The
+ * sender never waits for Redis.
  *
  * Not propagated: responses to anonymous sockets, and values that are not a
- * `WsResponse` (acknowledgements). A failed publish is logged and counted; it
- * never fails the handler.
+ * `WsResponse` (plain acknowledgements). A failed publish is logged and
+ * counted; it never fails the handler.
  *
  * @example
  * ```ts
@@ -30,27 +40,43 @@ import { RedisPropagatorService } from './redis-propagator.service';
  * ```
  */
 @Injectable()
-export class RedisPropagatorInterceptor<T> implements NestInterceptor<T, T> {
+export class RedisPropagatorInterceptor implements NestInterceptor {
   private readonly rateLimited = new RateLimitedLogger(
     new Logger(RedisPropagatorInterceptor.name),
   );
 
   constructor(private readonly propagator: RedisPropagatorService) {}
 
-  intercept(context: ExecutionContext, next: CallHandler<T>): Observable<T> {
+  intercept(
+    context: ExecutionContext,
+    next: CallHandler<unknown>,
+  ): Observable<unknown> {
     if (context.getType() !== 'ws') {
       return next.handle();
     }
     const socket = context.switchToWs().getClient<Socket>();
-    const user = getSocketUser(socket);
-    if (!user) {
-      return next.handle();
-    }
+    const userId = getSocketUser(socket)?.userId;
+    const argument: unknown = context.getArgByIndex(ACK_ARGUMENT);
+    let ack =
+      typeof argument === 'function'
+        ? (argument as Acknowledgement)
+        : undefined;
     return next.handle().pipe(
-      tap((value) => {
-        if (isWsResponse(value)) {
-          this.propagate(socket, user.userId, value);
+      map((value) => {
+        if (!isWsResponse(value)) {
+          return value;
         }
+        if (userId !== undefined) {
+          this.propagate(socket, userId, value);
+        }
+        if (!ack) {
+          return value;
+        }
+        // An acknowledgement answers once: the first response goes through
+        // it, and any later one of an Observable goes as an event.
+        ack(value.data);
+        ack = undefined;
+        return undefined;
       }),
     );
   }
@@ -81,7 +107,7 @@ export class RedisPropagatorInterceptor<T> implements NestInterceptor<T, T> {
  * A value that Nest emits as an event rather than as an acknowledgement: an
  * object with a non-empty string `event`.
  */
-export function isWsResponse(value: unknown): value is WsResponse {
+function isWsResponse(value: unknown): value is WsResponse {
   if (typeof value !== 'object' || value === null) {
     return false;
   }

@@ -1,9 +1,18 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import {
+  PROPAGATOR_OPTIONS,
+  resolvePropagatorOptions,
+  type ResolvedPropagatorOptions,
+} from '../options/resolved-propagator-options';
+import { PUBSUB_TRANSPORT } from '../redis/redis.constants';
 import { RedisModule } from '../redis/redis.module';
-import { ConfigurableModuleClass } from '../redis-propagator.module-definition';
 import { SocketStateModule } from '../socket-state/socket-state.module';
+import { LocalDelivery } from './local-delivery';
 import { PropagatorMetrics } from './propagator-metrics';
+import {
+  ConfigurableModuleClass,
+  RAW_PROPAGATOR_OPTIONS,
+} from './redis-propagator.module-definition';
 import { RedisPropagatorInterceptor } from './redis-propagator.interceptor';
 import { RedisPropagatorService } from './redis-propagator.service';
 
@@ -14,24 +23,34 @@ import { RedisPropagatorService } from './redis-propagator.service';
  * RedisPropagatorModule.forRoot({ redisUrl, jwt: { secret } })
  * ```
  *
- * It is global: RedisService, SocketStateService, RedisPropagatorService and
- * RedisPropagatorInterceptor can be injected anywhere. Then call
+ * It is global: RedisPropagatorService, RedisPropagatorInterceptor and
+ * SocketStateService can be injected anywhere. Then call
  * `initAdapters(app)` before `app.listen()`.
  */
 @Module({
-  imports: [RedisModule, SocketStateModule, AuthModule],
+  imports: [RedisModule, SocketStateModule],
   providers: [
+    {
+      provide: PROPAGATOR_OPTIONS,
+      useFactory: resolvePropagatorOptions,
+      inject: [RAW_PROPAGATOR_OPTIONS],
+    },
+    {
+      provide: PUBSUB_TRANSPORT,
+      useFactory: (options: ResolvedPropagatorOptions) => options.transport,
+      inject: [PROPAGATOR_OPTIONS],
+    },
+    { provide: PropagatorMetrics, useFactory: () => new PropagatorMetrics() },
+    LocalDelivery,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
-    PropagatorMetrics,
   ],
   exports: [
-    RedisModule,
+    PROPAGATOR_OPTIONS,
+    PUBSUB_TRANSPORT,
     SocketStateModule,
-    AuthModule,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
-    PropagatorMetrics,
   ],
 })
 export class RedisPropagatorModule extends ConfigurableModuleClass {}

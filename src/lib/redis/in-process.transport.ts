@@ -4,8 +4,35 @@ import type {
 } from './pubsub-transport.interface';
 
 /**
+ * Joins in-process transports of one process the way one Redis joins
+ * instances: a message published on one reaches every transport subscribed
+ * to its channel, the publisher included.
+ */
+export class InProcessBus {
+  private readonly members = new Set<InProcessTransport>();
+
+  join(member: InProcessTransport): void {
+    this.members.add(member);
+  }
+
+  leave(member: InProcessTransport): void {
+    this.members.delete(member);
+  }
+
+  /** Delivers asynchronously, and in publish order, as Redis would. */
+  publish(channel: string, payload: string | Buffer): void {
+    const message = Buffer.from(payload);
+    queueMicrotask(() => {
+      for (const member of this.members) {
+        member.receive(channel, message);
+      }
+    });
+  }
+}
+
+/**
  * Pub/sub within one process, for running a single instance with no Redis.
- * Messages are delivered asynchronously and in publish order, as Redis would.
+ * Each transport has a bus of its own unless one is given.
  */
 export class InProcessTransport implements PubSubTransport {
   readonly kind = 'in-process';
@@ -13,17 +40,23 @@ export class InProcessTransport implements PubSubTransport {
   private handler: TransportMessageHandler = () => undefined;
   private isClosed = false;
 
+  constructor(private readonly bus = new InProcessBus()) {
+    bus.join(this);
+  }
+
   publish(channel: string, payload: string): Promise<void> {
     if (this.isClosed) {
       return Promise.reject(new Error('the in-process transport is closed'));
     }
-    const message = Buffer.from(payload);
-    queueMicrotask(() => {
-      if (!this.isClosed && this.channels.has(channel)) {
-        this.handler(channel, message);
-      }
-    });
+    this.bus.publish(channel, payload);
     return Promise.resolve();
+  }
+
+  /** Called by the bus for every message published on it. */
+  receive(channel: string, message: Buffer): void {
+    if (!this.isClosed && this.channels.has(channel)) {
+      this.handler(channel, message);
+    }
   }
 
   subscribe(channel: string): Promise<void> {
@@ -51,6 +84,7 @@ export class InProcessTransport implements PubSubTransport {
   close(): Promise<void> {
     this.isClosed = true;
     this.channels.clear();
+    this.bus.leave(this);
     return Promise.resolve();
   }
 }

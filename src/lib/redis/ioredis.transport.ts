@@ -19,7 +19,7 @@ export class IoRedisTransport implements PubSubTransport {
   readonly kind = 'redis';
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly logger = new Logger('RedisService');
+  private readonly logger = new Logger(IoRedisTransport.name);
   private readonly rateLimited = new RateLimitedLogger(this.logger);
   private handler: TransportMessageHandler = () => undefined;
   private closing?: Promise<void>;

@@ -5,15 +5,18 @@ export type TransportMessageHandler = (
 ) => void;
 
 /**
- * What {@link RedisService} needs from a pub/sub backend: Redis for several
- * instances, or an in-process bus for one.
+ * A pub/sub backend: Redis for several instances, an in-process bus for one,
+ * or your own (the `transport` module option). Delivery may be at most once,
+ * but messages of one publisher on one channel must arrive in publish order.
  */
 export interface PubSubTransport {
-  readonly kind: 'redis' | 'in-process';
+  /** A short name for logs and health reports: `redis`, `in-process`, ... */
+  readonly kind: string;
   /** Resolves once the backend has accepted the message. */
   publish(channel: string, payload: string): Promise<void>;
   /** Resolves once the backend has confirmed the subscription. */
   subscribe(channel: string): Promise<void>;
+  /** Stops receiving a channel. */
   unsubscribe(channel: string): Promise<void>;
   /** Sets the single handler of inbound messages. It must not throw. */
   setMessageHandler(handler: TransportMessageHandler): void;

@@ -21,6 +21,7 @@ export class RedisService implements OnApplicationShutdown {
   private readonly subscribers = new Map<string, Set<Subscriber<Buffer>>>();
   private readonly subscriptions = new Map<string, Promise<void>>();
   private readonly confirmed = new Set<string>();
+  private readonly required = new Set<string>();
 
   constructor(
     @Inject(PUBSUB_TRANSPORT) private readonly transport: PubSubTransport,
@@ -31,7 +32,7 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   /** `redis`, or `in-process` when no Redis is configured. */
-  get transportKind(): PubSubTransport['kind'] {
+  get transportKind(): string {
     return this.transport.kind;
   }
 
@@ -47,9 +48,19 @@ export class RedisService implements OnApplicationShutdown {
    *
    * Handle errors inside your subscriber: rxjs rethrows an exception of a
    * `next` callback asynchronously, where it ends the process.
+   *
+   * @param options.required Whether readiness waits for this channel: true
+   *   for channels that must always be subscribed, false for those that come
+   *   and go with traffic. @default true
    */
-  fromEvent(channel: string): Observable<Buffer> {
+  fromEvent(
+    channel: string,
+    { required = true }: { required?: boolean } = {},
+  ): Observable<Buffer> {
     return new Observable<Buffer>((subscriber) => {
+      if (required) {
+        this.required.add(channel);
+      }
       let channelSubscribers = this.subscribers.get(channel);
       if (!channelSubscribers) {
         channelSubscribers = new Set();
@@ -61,19 +72,23 @@ export class RedisService implements OnApplicationShutdown {
     });
   }
 
-  /** True when both connections are up and every channel is subscribed. */
+  /** True when the transport is up and every required channel is subscribed. */
   isReady(): boolean {
-    return (
-      this.transport.isReady() &&
-      [...this.subscribers.keys()].every((channel) =>
-        this.confirmed.has(channel),
-      )
-    );
+    if (!this.transport.isReady()) {
+      return false;
+    }
+    for (const channel of this.required) {
+      if (!this.confirmed.has(channel)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
-   * Waits until the transport is ready and every channel subscribed so far is
-   * confirmed, or until the timeout. Resolves to whether it got ready.
+   * Waits until the transport is ready and every required channel subscribed
+   * so far is confirmed, or until the timeout. Resolves to whether it got
+   * ready.
    */
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
@@ -83,7 +98,7 @@ export class RedisService implements OnApplicationShutdown {
     // A failed subscription settles too (it is logged), so ask isReady().
     const ready = Promise.all([
       this.transport.whenReady(),
-      ...this.subscriptions.values(),
+      ...[...this.required].map((channel) => this.subscriptions.get(channel)),
     ]).then(() => this.isReady());
     try {
       return await Promise.race([ready, timeout]);
@@ -127,6 +142,7 @@ export class RedisService implements OnApplicationShutdown {
     this.subscribers.delete(channel);
     this.subscriptions.delete(channel);
     this.confirmed.delete(channel);
+    this.required.delete(channel);
     this.transport.unsubscribe(channel).catch((error: unknown) => {
       this.logger.warn(
         `Could not unsubscribe from ${channel}: ${(error as Error).message}`,

@@ -1,8 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io';
-import { SocketStateService } from './socket-state.service';
+import { AUTHENTICATED_ROOM, SocketStateService } from './socket-state.service';
 
-const socket = (id: string) => ({ id, emit: () => true }) as unknown as Socket;
+const socket = (id: string) => {
+  const rooms = new Set<string>();
+  return {
+    id,
+    rooms,
+    connected: true,
+    emit: () => true,
+    join: (room: string) => void rooms.add(room),
+    leave: (room: string) => void rooms.delete(room),
+  } as unknown as Socket;
+};
+
+function lifecycle(state: SocketStateService) {
+  const events: string[] = [];
+  state.userArrived$.subscribe((userId) => events.push(`arrived ${userId}`));
+  state.userLeft$.subscribe((userId) => events.push(`left ${userId}`));
+  return events;
+}
 
 describe('SocketStateService', () => {
   it('keeps each user sockets, and getAll is one flat list', () => {
@@ -54,5 +71,46 @@ describe('SocketStateService', () => {
     expect(state.namespaces('/')).toEqual([{ name: '/' }]);
     expect(state.namespaces('/missing')).toEqual([]);
     expect(nsps.size).toBe(1);
+  });
+
+  it('announces a user when the first socket arrives and when the last one leaves', () => {
+    const state = new SocketStateService();
+    const events = lifecycle(state);
+    const [a, b, c] = [socket('a'), socket('b'), socket('c')];
+
+    state.add('1', a);
+    state.add('1', b);
+    state.add('1', b);
+    state.add('2', c);
+    expect(events).toEqual(['arrived 1', 'arrived 2']);
+
+    state.remove('1', a);
+    expect(events).toEqual(['arrived 1', 'arrived 2']);
+    state.remove('1', b);
+    state.remove('1', b);
+    expect(events).toEqual(['arrived 1', 'arrived 2', 'left 1']);
+
+    state.add('1', a);
+    expect(events).toEqual(['arrived 1', 'arrived 2', 'left 1', 'arrived 1']);
+  });
+
+  it('puts registered sockets in the authenticated room, and takes them out', () => {
+    const state = new SocketStateService();
+    const a = socket('a');
+
+    state.add('1', a);
+    expect([...a.rooms]).toEqual([AUTHENTICATED_ROOM]);
+    state.remove('1', a);
+    expect([...a.rooms]).toEqual([]);
+  });
+
+  it('completes its announcements when the module is destroyed', () => {
+    const state = new SocketStateService();
+    let completed = 0;
+    state.userArrived$.subscribe({ complete: () => (completed += 1) });
+    state.userLeft$.subscribe({ complete: () => (completed += 1) });
+
+    state.onModuleDestroy();
+    expect(completed).toBe(2);
   });
 });

@@ -1,21 +1,45 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type Observable, Subject } from 'rxjs';
 import type { Namespace, Server, Socket } from 'socket.io';
+
+/** Room that every authenticated socket joins, in every namespace. */
+export const AUTHENTICATED_ROOM = 'redis-propagator:authenticated';
 
 /**
  * This instance's registry of sockets: user id -> that user's sockets, in
- * every namespace. It also knows the Socket.IO servers of this instance, so
- * that a broadcast reaches a whole namespace with a single encoding.
+ * every namespace. Registered sockets join the authenticated room. It also
+ * knows the Socket.IO servers of this instance, so that a broadcast reaches a
+ * whole namespace with a single encoding.
  *
  * It holds only local state; it knows nothing about Redis.
  */
 @Injectable()
-export class SocketStateService {
+export class SocketStateService implements OnModuleDestroy {
+  private readonly logger = new Logger(SocketStateService.name);
   private readonly socketsByUser = new Map<string, Set<Socket>>();
   private readonly servers = new Set<Server>();
+  private readonly arrived = new Subject<string>();
+  private readonly left = new Subject<string>();
 
-  /** Registers a socket of a user. Returns false if it was registered already. */
+  /**
+   * The id of a user whose first socket on this instance was just added.
+   * Emitted synchronously inside {@link add}.
+   */
+  readonly userArrived$: Observable<string> = this.arrived.asObservable();
+
+  /**
+   * The id of a user whose last socket on this instance was just removed.
+   * Emitted synchronously inside {@link remove}.
+   */
+  readonly userLeft$: Observable<string> = this.left.asObservable();
+
+  /**
+   * Registers a socket of a user and puts it in the authenticated room.
+   * Returns false if it was registered already.
+   */
   add(userId: string, socket: Socket): boolean {
     let sockets = this.socketsByUser.get(userId);
+    const isFirst = !sockets;
     if (!sockets) {
       sockets = new Set();
       this.socketsByUser.set(userId, sockets);
@@ -24,6 +48,13 @@ export class SocketStateService {
       return false;
     }
     sockets.add(socket);
+    // join() returns a promise only with an asynchronous Socket.IO adapter.
+    Promise.resolve(socket.join(AUTHENTICATED_ROOM)).catch((error: Error) =>
+      this.logger.error(`Socket ${socket.id} could not join: ${error.message}`),
+    );
+    if (isFirst) {
+      this.arrived.next(userId);
+    }
     return true;
   }
 
@@ -33,8 +64,16 @@ export class SocketStateService {
     if (!sockets?.delete(socket)) {
       return false;
     }
+    if (socket.connected) {
+      Promise.resolve(socket.leave(AUTHENTICATED_ROOM)).catch((error: Error) =>
+        this.logger.error(
+          `Socket ${socket.id} could not leave: ${error.message}`,
+        ),
+      );
+    }
     if (sockets.size === 0) {
       this.socketsByUser.delete(userId);
+      this.left.next(userId);
     }
     return true;
   }
@@ -59,12 +98,16 @@ export class SocketStateService {
     return this.socketsByUser.size;
   }
 
-  /** Makes a Socket.IO server's namespaces reachable through {@link namespaces}. */
+  /**
+   * Makes a Socket.IO server's namespaces reachable through
+   * {@link namespaces}. Called by the adapter.
+   * @internal
+   */
   attachServer(server: Server): void {
     this.servers.add(server);
   }
 
-  /** Forgets a server, when it closes. */
+  /** Forgets a server, when it closes. @internal */
   detachServer(server: Server): void {
     this.servers.delete(server);
   }
@@ -83,5 +126,10 @@ export class SocketStateService {
       }
     }
     return found;
+  }
+
+  onModuleDestroy(): void {
+    this.arrived.complete();
+    this.left.complete();
   }
 }

@@ -1,23 +1,33 @@
 import type { RedisOptions } from 'ioredis';
-import type { JwtVerifierOptions } from './auth/jwt-verifier-options.interface';
-import type { TokenVerifier } from './auth/token-verifier.interface';
+import type { JwtVerifierOptions } from '../auth/jwt-verifier-options.interface';
+import type { TokenVerifier } from '../auth/token-verifier.interface';
+import type { PubSubTransport } from '../redis/pubsub-transport.interface';
 
 /** Options of `RedisPropagatorModule.forRoot()` and `forRootAsync()`. */
 export interface RedisPropagatorModuleOptions {
   /**
-   * Redis connection URL (`redis://` or `rediss://`). When neither `redisUrl`
-   * nor `redisOptions` is set, an in-process transport is used instead: it
-   * delivers only within this process, so run a single instance with it.
+   * Redis connection URL (`redis://` or `rediss://`). When none of
+   * `redisUrl`, `redisOptions` and `transport` is set, an in-process
+   * transport is used instead: it delivers only within this process, so run
+   * a single instance with it.
    * @default undefined
    */
   redisUrl?: string;
   /**
    * ioredis options, merged over the URL and over this library's defaults
-   * (publisher: `maxRetriesPerRequest: 1`, so a publish during an outage fails
-   * fast; subscriber: `maxRetriesPerRequest: null`, so subscriptions wait).
+   * (publisher: `maxRetriesPerRequest: 1`, so a publish during an outage
+   * fails instead of waiting in a queue; subscriber:
+   * `maxRetriesPerRequest: null`, so subscriptions wait for Redis).
    * @default undefined
    */
   redisOptions?: RedisOptions;
+  /**
+   * A pub/sub transport of your own, instead of `redisUrl` and
+   * `redisOptions` (which must then be unset). The module owns it from then
+   * on: it closes it when the application shuts down.
+   * @default undefined
+   */
+  transport?: PubSubTransport;
   /**
    * Prepended as is to the three channel names; include your own separator
    * (`'myapp:'` gives `myapp:REDIS_SOCKET_EVENT_SEND_NAME`).
@@ -36,22 +46,16 @@ export interface RedisPropagatorModuleOptions {
   allowAnonymous?: boolean;
   /**
    * Largest Redis message accepted, in bytes of UTF-8 JSON. Larger messages
-   * are dropped and counted; `propagateEvent` and friends refuse to publish one.
+   * are dropped and counted; `propagateEvent` and friends refuse to publish
+   * one.
    * @default 1_000_000 (as Socket.IO's `maxHttpBufferSize`)
    */
   maxMessageBytes?: number;
   /**
-   * How long start-up waits for Redis (both connections ready, channels
-   * subscribed) before going on without it; `/health` reports 503 until then.
+   * How long start-up waits for the transport (connected, channels
+   * subscribed) before going on without it; readiness stays false until
+   * then.
    * @default 10_000
    */
   readyTimeoutMs?: number;
 }
-
-/** Defaults of {@link RedisPropagatorModuleOptions}. */
-export const DEFAULT_PROPAGATOR_OPTIONS = {
-  channelPrefix: '',
-  allowAnonymous: true,
-  maxMessageBytes: 1_000_000,
-  readyTimeoutMs: 10_000,
-} as const satisfies RedisPropagatorModuleOptions;

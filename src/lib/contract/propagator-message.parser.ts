@@ -1,3 +1,5 @@
+import { type DropReason, InvalidMessageError } from './invalid-message.error';
+
 /** Event names Socket.IO reserves; emitting them throws or misleads clients. */
 export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   'connect',
@@ -23,9 +25,6 @@ export interface ParsedSendToUser extends ParsedBroadcast {
   readonly userId: string;
   readonly socketId?: string;
 }
-
-/** Why a message was dropped. */
-export type DropReason = 'too_large' | 'not_json' | 'invalid';
 
 export type ParseResult<T> =
   | { readonly ok: true; readonly message: T }
@@ -90,6 +89,35 @@ export function toSendToUser(value: unknown): ParseResult<ParsedSendToUser> {
     ok: true,
     message: { ...broadcast.message, userId: id, socketId },
   };
+}
+
+/**
+ * Serialises a validated message for the wire, within the size limit: the
+ * one place where messages are turned into bytes. Throws an
+ * {@link InvalidMessageError} for data that JSON cannot carry (a BigInt, a
+ * cycle) or a message over `maxBytes`.
+ */
+export function encodeMessage(
+  message: ParsedBroadcast,
+  maxBytes: number,
+): string {
+  let payload: string;
+  try {
+    payload = JSON.stringify(message);
+  } catch (error) {
+    throw new InvalidMessageError(
+      'not_json',
+      `"data" is not serialisable as JSON: ${(error as Error).message}`,
+    );
+  }
+  const size = Buffer.byteLength(payload);
+  if (size > maxBytes) {
+    throw new InvalidMessageError(
+      'too_large',
+      `the message has ${size} bytes, over the limit of ${maxBytes}`,
+    );
+  }
+  return payload;
 }
 
 /**

@@ -1,0 +1,97 @@
+import type { PropagatorChannels } from '../contract/propagator-channels';
+import {
+  parseBroadcastMessage,
+  parseSendToUserMessage,
+  type ParsedBroadcast,
+  type ParsedSendToUser,
+  type ParseResult,
+} from '../contract/propagator-message.parser';
+import type { RateLimitedLogger } from '../shared/rate-limited-logger';
+import type { PropagatorMetrics } from './propagator-metrics';
+
+/** Where the consumer hands decoded messages: local delivery, in the module. */
+export interface MessageDelivery {
+  toUser(message: ParsedSendToUser): void;
+  toAll(message: ParsedBroadcast): void;
+  toAuthenticated(message: ParsedBroadcast): void;
+}
+
+/** Decodes one raw message and, when it is valid, delivers it. */
+type ChannelRoute = (raw: Buffer) => ParseResult<unknown>;
+
+/**
+ * Turns each raw message of the three contract channels into one delivery.
+ * Every message is decoded once, and handled inside its own try/catch: a
+ * malformed message or a failing delivery is logged and counted, and never
+ * stops the next message.
+ */
+export class PropagatorConsumer {
+  private readonly routes: ReadonlyMap<string, ChannelRoute>;
+
+  constructor(
+    channels: PropagatorChannels,
+    delivery: MessageDelivery,
+    private readonly maxMessageBytes: number,
+    private readonly metrics: PropagatorMetrics,
+    private readonly logger: RateLimitedLogger,
+  ) {
+    const route =
+      <T>(
+        decode: (raw: Buffer, maxBytes: number) => ParseResult<T>,
+        deliver: (message: T) => void,
+      ): ChannelRoute =>
+      (raw) => {
+        const decoded = decode(raw, this.maxMessageBytes);
+        if (decoded.ok) {
+          deliver(decoded.message);
+        }
+        return decoded;
+      };
+    this.routes = new Map([
+      [
+        channels.send,
+        route(parseSendToUserMessage, (message) => delivery.toUser(message)),
+      ],
+      [
+        channels.emitAll,
+        route(parseBroadcastMessage, (message) => delivery.toAll(message)),
+      ],
+      [
+        channels.emitAuthenticated,
+        route(parseBroadcastMessage, (message) =>
+          delivery.toAuthenticated(message),
+        ),
+      ],
+    ]);
+  }
+
+  /** The channels this consumer reads. */
+  get channels(): string[] {
+    return [...this.routes.keys()];
+  }
+
+  /** Handles one message of a channel. Never throws. */
+  consume(channel: string, raw: Buffer): void {
+    const route = this.routes.get(channel);
+    if (!route) {
+      return;
+    }
+    try {
+      this.metrics.countReceived();
+      const decoded = route(raw);
+      if (!decoded.ok) {
+        this.metrics.countDropped(decoded.reason);
+        this.logger.warn(
+          `dropped:${channel}`,
+          `Dropped a message on ${channel}: ${decoded.error}`,
+        );
+      }
+    } catch (error) {
+      this.metrics.countDeliveryFailed();
+      this.logger.error(
+        `delivery:${channel}`,
+        `Could not deliver a message of ${channel}: ${(error as Error).message}`,
+      );
+    }
+  }
+}

@@ -10,11 +10,20 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build
 
-# Production dependencies only, without install scripts.
+# Production dependencies only, without install scripts. The package is a
+# library: Nest, socket.io and rxjs are its peer dependencies, and the
+# reference app's HTTP platform is a devDependency. The app needs them at
+# run time, at the versions this project builds with, so this install makes
+# them its dependencies and leaves every other devDependency out.
 FROM node:20-alpine AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
+RUN node -e "const fs = require('fs'); const p = require('./package.json'); \
+      const runtime = [...Object.keys(p.peerDependencies), '@nestjs/platform-express']; \
+      for (const name of runtime) { p.dependencies[name] = p.devDependencies[name]; } \
+      p.devDependencies = {}; \
+      fs.writeFileSync('package.json', JSON.stringify(p))" \
+ && npm install --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Run: the build output and production dependencies, as the unprivileged
 # `node` user of the base image.

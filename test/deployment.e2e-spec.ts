@@ -144,40 +144,57 @@ describe('Dockerfile', () => {
 
 describe('the built app', () => {
   const resources = useResources();
-  const dependencies = Object.keys(
-    (
-      JSON.parse(readFileSync('package.json', 'utf8')) as {
-        dependencies: Record<string, string>;
-      }
-    ).dependencies,
-  );
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
+  };
+  // What a user's app provides (peers) or installs with the library.
+  const libraryRuntime = [
+    ...Object.keys(manifest.dependencies),
+    ...Object.keys(manifest.peerDependencies),
+  ];
 
   beforeAll(() => {
     expect(readdirSync('dist')).toContain('main.js');
   });
 
-  it('imports only Node.js built-ins and production dependencies', () => {
-    const files = (readdirSync('dist', { recursive: true }) as string[]).filter(
+  /** The packages that the compiled files below `folder` require. */
+  function packagesRequiredIn(folder: string): Set<string> {
+    const files = (readdirSync(folder, { recursive: true }) as string[]).filter(
       (file) => file.endsWith('.js'),
     );
     const imported = new Set<string>();
     for (const file of files) {
-      const code = readFileSync(join('dist', file), 'utf8');
+      const code = readFileSync(join(folder, file), 'utf8');
       for (const [, specifier] of code.matchAll(/require\("([^".][^"]*)"\)/g)) {
-        imported.add(
-          specifier.startsWith('@')
-            ? specifier.split('/').slice(0, 2).join('/')
-            : specifier.split('/')[0],
-        );
+        const name = specifier.startsWith('@')
+          ? specifier.split('/').slice(0, 2).join('/')
+          : specifier.split('/')[0];
+        if (!builtinModules.includes(name.replace(/^node:/, ''))) {
+          imported.add(name);
+        }
       }
     }
-    const unlisted = [...imported].filter(
-      (name) =>
-        !dependencies.includes(name) &&
-        !builtinModules.includes(name.replace(/^node:/, '')),
-    );
-    expect(unlisted).toEqual([]);
+    return imported;
+  }
+
+  it('library: requires only its dependencies and peer dependencies', () => {
+    const imported = packagesRequiredIn('dist/lib');
+    expect(
+      [...imported].filter((name) => !libraryRuntime.includes(name)),
+    ).toEqual([]);
     expect(imported).toContain('@nestjs/core');
+  });
+
+  it("app: requires only what the image installs (the library's runtime and the HTTP platform)", () => {
+    const imageRuntime = [...libraryRuntime, '@nestjs/platform-express'];
+    const imported = packagesRequiredIn('dist');
+    expect(
+      [...imported].filter((name) => !imageRuntime.includes(name)),
+    ).toEqual([]);
+    expect(Object.keys(manifest.dependencies)).not.toContain(
+      '@nestjs/platform-express',
+    );
   });
 
   it('reports health to the container: exit 0 when /health is 200, 1 with the reason otherwise', async () => {

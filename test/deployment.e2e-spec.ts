@@ -183,7 +183,7 @@ describe('the built app', () => {
     expect(
       [...imported].filter((name) => !libraryRuntime.includes(name)),
     ).toEqual([]);
-    expect(imported).toContain('@nestjs/core');
+    expect(imported).toContain('@nestjs/platform-socket.io');
   });
 
   it("app: requires only what the image installs (the library's runtime and the HTTP platform)", () => {

@@ -40,4 +40,25 @@ describe('RedisService on the in-process transport', () => {
       'the in-process transport is closed',
     );
   });
+
+  it('counts only required channels for readiness', async () => {
+    const transport = new InProcessTransport();
+    // A subscription that Redis never confirms.
+    const subscribe = transport.subscribe.bind(transport);
+    transport.subscribe = (channel) =>
+      channel.startsWith('per-user:')
+        ? new Promise<void>(() => undefined)
+        : subscribe(channel);
+    const service = new RedisService(transport);
+
+    service.fromEvent('contract').subscribe();
+    service.fromEvent('per-user:42', { required: false }).subscribe();
+    expect(await service.waitUntilReady(1_000)).toBe(true);
+    expect(service.isReady()).toBe(true);
+
+    service.fromEvent('per-user:43').subscribe();
+    expect(await service.waitUntilReady(50)).toBe(false);
+    expect(service.isReady()).toBe(false);
+    await service.onApplicationShutdown();
+  });
 });

@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { JwtTokenVerifier } from '../auth/jwt-token.verifier';
+import type { TokenVerifier } from '../auth/token-verifier.interface';
+import { InProcessTransport } from '../redis/in-process.transport';
+import { resolvePropagatorOptions } from './resolved-propagator-options';
+
+const jwt = { secret: 'a-secret-that-is-at-least-32-bytes-long' };
+const verifier: TokenVerifier = {
+  verify: () => Promise.resolve({ userId: '1', claims: {} }),
+};
+
+describe('resolvePropagatorOptions', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('applies the documented defaults, even over explicit undefined', async () => {
+    const resolved = resolvePropagatorOptions({
+      jwt,
+      channelPrefix: undefined,
+    });
+
+    expect(resolved).toMatchObject({
+      channelPrefix: '',
+      allowAnonymous: true,
+      maxMessageBytes: 1_000_000,
+      readyTimeoutMs: 10_000,
+    });
+    expect(resolved.verifier).toBeInstanceOf(JwtTokenVerifier);
+    expect(resolved.transport.kind).toBe('in-process');
+    await resolved.transport.close();
+  });
+
+  it('uses a transport and a verifier of the app as they are', () => {
+    const transport = new InProcessTransport();
+    const resolved = resolvePropagatorOptions({ transport, verifier });
+
+    expect(resolved.transport).toBe(transport);
+    expect(resolved.verifier).toBe(verifier);
+  });
+
+  it.each([
+    [{}, 'set "jwt" (a secret or a public key) or "verifier"'],
+    [{ jwt, verifier }, 'set "jwt" or "verifier", not both'],
+    [
+      { jwt, transport: new InProcessTransport(), redisUrl: 'redis://x' },
+      '"transport" replaces "redisUrl" and "redisOptions"; set only one of them',
+    ],
+    [
+      { jwt, redisUrl: 'http://x' },
+      '"redisUrl" must start with redis:// or rediss://',
+    ],
+    [
+      { jwt, maxMessageBytes: 0 },
+      '"maxMessageBytes" must be a positive integer',
+    ],
+    [
+      { jwt, readyTimeoutMs: -1 },
+      '"readyTimeoutMs" must be an integer of 0 or more',
+    ],
+    [
+      { jwt, channelPrefix: 7 as unknown as string },
+      '"channelPrefix" must be a string',
+    ],
+  ])('refuses %j with a TypeError naming the option', (options, problem) => {
+    expect(() => resolvePropagatorOptions(options)).toThrow(
+      new TypeError(`RedisPropagatorModule: ${problem}`),
+    );
+  });
+});

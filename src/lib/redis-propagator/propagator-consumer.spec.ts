@@ -1,0 +1,111 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { propagatorChannels } from '../contract/propagator-channels';
+import { RateLimitedLogger } from '../shared/rate-limited-logger';
+import {
+  type MessageDelivery,
+  PropagatorConsumer,
+} from './propagator-consumer';
+import { PropagatorMetrics } from './propagator-metrics';
+
+const channels = propagatorChannels();
+const raw = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+function setup(delivery: Partial<MessageDelivery> = {}) {
+  const delivered: [string, unknown][] = [];
+  const record =
+    (kind: string) =>
+    (message: unknown): void =>
+      void delivered.push([kind, message]);
+  const metrics = new PropagatorMetrics();
+  const consumer = new PropagatorConsumer(
+    channels,
+    {
+      toUser: record('user'),
+      toAll: record('all'),
+      toAuthenticated: record('authenticated'),
+      ...delivery,
+    },
+    100,
+    metrics,
+    new RateLimitedLogger(new Logger('test')),
+  );
+  return { consumer, delivered, metrics };
+}
+
+describe('PropagatorConsumer', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('reads exactly the three contract channels', () => {
+    expect(setup().consumer.channels).toEqual([
+      channels.send,
+      channels.emitAll,
+      channels.emitAuthenticated,
+    ]);
+  });
+
+  it('decodes each message once and hands it to the delivery of its channel', () => {
+    const { consumer, delivered, metrics } = setup();
+
+    consumer.consume(channels.send, raw({ userId: 7, event: 'a', data: 1 }));
+    consumer.consume(channels.emitAll, raw({ event: 'b' }));
+    consumer.consume(
+      channels.emitAuthenticated,
+      raw({ event: 'c', namespace: 'x' }),
+    );
+    consumer.consume('some-other-channel', raw({ event: 'd' }));
+
+    expect(delivered).toEqual([
+      [
+        'user',
+        {
+          userId: '7',
+          socketId: undefined,
+          event: 'a',
+          data: 1,
+          namespace: '/',
+        },
+      ],
+      ['all', { event: 'b', data: undefined, namespace: '/' }],
+      ['authenticated', { event: 'c', data: undefined, namespace: '/x' }],
+    ]);
+    expect(metrics.snapshot().received).toBe(3);
+  });
+
+  it('drops and counts bad messages by reason, and delivers the next one', () => {
+    const { consumer, delivered, metrics } = setup();
+
+    consumer.consume(channels.send, Buffer.from('{not json'));
+    consumer.consume(channels.send, raw({ userId: '1' }));
+    consumer.consume(
+      channels.send,
+      raw({ userId: '1', event: 'a', data: 'x'.repeat(200) }),
+    );
+    consumer.consume(channels.send, raw({ userId: '1', event: 'ok' }));
+
+    expect(metrics.snapshot().dropped).toEqual({
+      not_json: 1,
+      invalid: 1,
+      too_large: 1,
+    });
+    expect(
+      delivered.map(([, message]) => (message as { event: string }).event),
+    ).toEqual(['ok']);
+  });
+
+  it('counts a delivery that throws, and never throws itself', () => {
+    const { consumer, delivered, metrics } = setup({
+      toAll: () => {
+        throw new Error('a socket is broken');
+      },
+    });
+
+    expect(() =>
+      consumer.consume(channels.emitAll, raw({ event: 'a' })),
+    ).not.toThrow();
+    consumer.consume(channels.send, raw({ userId: '1', event: 'b' }));
+
+    expect(metrics.snapshot().deliveryFailed).toBe(1);
+    expect(delivered).toHaveLength(1);
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidMessageError } from '../contract/invalid-message.error';
+import { propagatorChannels } from '../contract/propagator-channels';
+import { PropagatorMetrics } from './propagator-metrics';
+import { PropagatorPublisher } from './propagator-publisher';
+import { PropagatorPublishError } from './propagator-publish.error';
+
+function setup(options: { isDown?: boolean; maxBytes?: number } = {}) {
+  const published: [string, unknown][] = [];
+  const transport = {
+    publish: (channel: string, payload: string) => {
+      if (options.isDown) {
+        return Promise.reject(new Error('Connection is closed.'));
+      }
+      published.push([channel, JSON.parse(payload)]);
+      return Promise.resolve();
+    },
+  };
+  const metrics = new PropagatorMetrics();
+  const publisher = new PropagatorPublisher(
+    transport,
+    propagatorChannels('app:'),
+    options.maxBytes ?? 1_000,
+    metrics,
+  );
+  return { publisher, published, metrics };
+}
+
+describe('PropagatorPublisher', () => {
+  it('publishes each kind of message, normalised, on its prefixed channel', async () => {
+    const { publisher, published, metrics } = setup();
+
+    await publisher.sendToUser({ userId: 42, event: 'a', data: 1 });
+    await publisher.emitToAll({ event: 'b', namespace: 'chat' });
+    await publisher.emitToAuthenticated({ event: 'c', data: [true] });
+
+    expect(published).toEqual([
+      [
+        'app:REDIS_SOCKET_EVENT_SEND_NAME',
+        { userId: '42', event: 'a', data: 1, namespace: '/' },
+      ],
+      [
+        'app:REDIS_SOCKET_EVENT_EMIT_ALL_NAME',
+        { event: 'b', namespace: '/chat' },
+      ],
+      [
+        'app:REDIS_SOCKET_EVENT_EMIT_AUTHENTICATED_NAME',
+        { event: 'c', data: [true], namespace: '/' },
+      ],
+    ]);
+    expect(metrics.snapshot().published).toBe(3);
+  });
+
+  it.each([
+    [
+      'invalid',
+      { userId: '', event: 'a' },
+      '"userId" must be a non-empty string or an integer',
+    ],
+    [
+      'invalid',
+      { userId: '1', event: 'disconnect' },
+      '"event" may not be "disconnect", which Socket.IO reserves',
+    ],
+    [
+      'not_json',
+      { userId: '1', event: 'a', data: 1n },
+      '"data" is not serialisable as JSON: Do not know how to serialize a BigInt',
+    ],
+    [
+      'too_large',
+      { userId: '1', event: 'a', data: 'x'.repeat(2_000) },
+      'the message has 2052 bytes, over the limit of 1000',
+    ],
+  ] as const)(
+    'refuses a message (%s) with the reason, and publishes nothing',
+    async (reason, message, detail) => {
+      const { publisher, published, metrics } = setup();
+
+      const refusal = publisher.sendToUser(message);
+
+      await expect(refusal).rejects.toThrow(InvalidMessageError);
+      await expect(refusal).rejects.toMatchObject({
+        reason,
+        message: `Invalid propagator message: ${detail}`,
+      });
+      await expect(refusal).rejects.toBeInstanceOf(TypeError);
+      expect(published).toEqual([]);
+      expect(metrics.snapshot().publishRefused[reason]).toBe(1);
+    },
+  );
+
+  it('rejects with a PropagatorPublishError that keeps the cause when the transport refuses', async () => {
+    const { publisher, metrics } = setup({ isDown: true });
+
+    const failure = publisher.emitToAll({ event: 'a' });
+
+    await expect(failure).rejects.toBeInstanceOf(PropagatorPublishError);
+    await expect(failure).rejects.toMatchObject({
+      channel: 'app:REDIS_SOCKET_EVENT_EMIT_ALL_NAME',
+      message:
+        'Could not publish on app:REDIS_SOCKET_EVENT_EMIT_ALL_NAME: Connection is closed.',
+      cause: new Error('Connection is closed.'),
+    });
+    expect(metrics.snapshot()).toMatchObject({
+      published: 0,
+      publishFailed: 1,
+    });
+  });
+});
+
+describe('PropagatorMetrics', () => {
+  it('hands out frozen snapshots that later counts do not change', () => {
+    const metrics = new PropagatorMetrics();
+    const before = metrics.snapshot();
+    metrics.countDropped('not_json');
+
+    expect(Object.isFrozen(before)).toBe(true);
+    expect(Object.isFrozen(before.dropped)).toBe(true);
+    expect(before.dropped.not_json).toBe(0);
+    expect(metrics.snapshot().dropped.not_json).toBe(1);
+  });
+});

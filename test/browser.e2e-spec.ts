@@ -2,7 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
+import { type AddressRelay, startAddressRelay } from './support/address-relay';
 import { launchChromium, shouldRunBrowserTests } from './support/browser';
+import { addressesOnDistinctInstances } from './support/client-address';
 import { useNginxCluster } from './support/nginx-cluster';
 import { useResources } from './support/resources';
 
@@ -14,14 +16,32 @@ const describeInBrowser = shouldRunBrowserTests() ? describe : describe.skip;
 
 describeInBrowser('the demo page in a real browser, through nginx', () => {
   const resources = useResources();
-  const fixture = useNginxCluster(resources, 3, {
-    withEntryPerInstance: true,
-  });
+  const fixture = useNginxCluster(resources, 3);
   let browser: Browser;
 
   beforeAll(async () => {
     browser = resources.forSuite(await launchChromium(), (b) => b.close());
   }, 30_000);
+
+  /** Two ways into nginx that land on two different instances. */
+  async function entriesOnDistinctInstances(): Promise<
+    { url: string; clientAddress: string; instance: string }[]
+  > {
+    const addresses = await addressesOnDistinctInstances(
+      fixture.cluster.url,
+      2,
+    );
+    const nginxPort = Number(new URL(fixture.cluster.url).port);
+    const entries = [];
+    for (const [instance, clientAddress] of addresses) {
+      const relay = resources.forTest(
+        await startAddressRelay(nginxPort, clientAddress),
+        (r: AddressRelay) => r.close(),
+      );
+      entries.push({ url: relay.url, clientAddress, instance });
+    }
+    return entries;
+  }
 
   /** Opens the demo page at `url` and connects as `userId`; resolves with the instance shown. */
   async function openAs(
@@ -55,9 +75,9 @@ describeInBrowser('the demo page in a real browser, through nginx', () => {
   }
 
   it('syncs two pages of one user on different instances, shows a push in both, and survives the loss of an instance', async () => {
-    // The entry points `npm run cluster` prints: each reaches nginx from its
-    // own client address, hashed to its own instance.
-    const [entryA, entryB] = fixture.cluster.entryPoints;
+    // A browser cannot choose its source address: each page goes through a
+    // relay that reaches nginx from an address hashed to its own instance.
+    const [entryA, entryB] = await entriesOnDistinctInstances();
     const [addressA, addressB] = [entryA.clientAddress, entryB.clientAddress];
 
     const a = await openAs(entryA.url, 'browser-42');

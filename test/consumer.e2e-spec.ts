@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ManagedProcess } from '../src/cluster/managed-process';
 import { TEST_JWT_SECRET } from './support/app-instance';
 import { connect } from './support/clients';
-import { freePort } from './support/free-port';
+import { freePort } from '../src/cluster/free-port';
 import { readReadmeApp } from './support/readme-app';
 import { flush, redisClient } from './support/redis-client';
 import { startRedisServer } from './support/redis-server';

@@ -14,7 +14,7 @@ import {
   parseUpstreamServers,
 } from '../src/cluster/nginx-config';
 import { startInstance } from './support/app-instance';
-import { freePort } from './support/free-port';
+import { freePort } from '../src/cluster/free-port';
 import { useResources } from './support/resources';
 
 const run = promisify(execFile);

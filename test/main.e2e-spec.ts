@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { isHealthy } from '../src/cluster/cluster';
 import { ManagedProcess } from '../src/cluster/managed-process';
 import { withDeadline } from './support/deadline';
-import { freePort } from './support/free-port';
+import { freePort } from '../src/cluster/free-port';
 import { useResources } from './support/resources';
 
 const MAIN = resolve('dist/main.js');

@@ -2,8 +2,6 @@ import { accessSync, constants } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { type AddressRelay, startAddressRelay } from './address-relay';
-import { addressesOnDistinctInstances } from './client-address';
 import { freePort } from './free-port';
 import { type LineSink, ManagedProcess } from './managed-process';
 import { renderLocalNginxConfig } from './nginx-config';
@@ -29,24 +27,6 @@ export interface ClusterOptions {
   onLine?: LineSink;
   /** How long each part may take to become healthy. @default 30000 */
   startTimeoutMs?: number;
-  /**
-   * Also opens one entry point per instance: a relay that reaches nginx from
-   * a loopback address nginx hashes to that instance. Tabs of one browser
-   * share an address, so through nginx itself they all land on one instance;
-   * through these they land on different ones, still through nginx.
-   * @default false
-   */
-  withEntryPerInstance?: boolean;
-}
-
-/** A way into nginx that lands on a known instance. */
-export interface InstanceEntryPoint {
-  /** `http://127.0.0.1:<port>` of the relay. */
-  readonly url: string;
-  /** The address nginx sees this entry's clients come from. */
-  readonly clientAddress: string;
-  /** The instance nginx sent that address to when the cluster started. */
-  readonly instance: string;
 }
 
 /** One app instance of a cluster. */
@@ -70,14 +50,6 @@ export interface Cluster {
   readonly nginx: ManagedProcess;
   /** nginx's access log: each line names the instance that served it. */
   readonly accessLog: string;
-  /** One per instance with {@link ClusterOptions.withEntryPerInstance}, else none. */
-  readonly entryPoints: readonly InstanceEntryPoint[];
-  /**
-   * Why there are no entry points although they were asked for: on systems
-   * where only 127.0.0.1 is a loopback address (macOS), no other client
-   * address can be chosen. The cluster runs anyway.
-   */
-  readonly entryPointsUnavailable?: string;
   /** Stops nginx, then the instances, then Redis, and removes nginx's folder. */
   stop(): Promise<void>;
 }
@@ -91,12 +63,8 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const started: ManagedProcess[] = [];
-  const relays: AddressRelay[] = [];
   let runtimeDir: string | undefined;
   const stopAll = async () => {
-    for (const relay of relays) {
-      await relay.close();
-    }
     // nginx first, so no client reaches an instance that is going away.
     for (const process of [...started].reverse()) {
       await process.stop();
@@ -187,38 +155,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       timeoutMs,
     );
 
-    const entryPoints: InstanceEntryPoint[] = [];
-    let entryPointsUnavailable: string | undefined;
-    if (options.withEntryPerInstance) {
-      try {
-        const addresses = await addressesOnDistinctInstances(
-          url,
-          instances.length,
-        );
-        const byInstance = [...addresses].sort(([a], [b]) =>
-          a.localeCompare(b, 'en', { numeric: true }),
-        );
-        for (const [instance, clientAddress] of byInstance) {
-          const relay = await startAddressRelay(
-            options.nginxPort,
-            clientAddress,
-          );
-          relays.push(relay);
-          entryPoints.push({ url: relay.url, clientAddress, instance });
-        }
-      } catch (error) {
-        for (const relay of relays.splice(0)) {
-          await relay.close();
-        }
-        entryPoints.length = 0;
-        entryPointsUnavailable = (error as Error).message;
-      }
-    }
-
     return {
       url,
-      entryPoints,
-      entryPointsUnavailable,
       redisUrl,
       redis,
       instances,

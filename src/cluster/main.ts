@@ -15,21 +15,11 @@ function summary(cluster: Cluster, nginxPort: number): string[] {
     `Cluster ready: http://localhost:${nginxPort} (nginx, sticky by client address)`,
     '',
     'Tabs of one browser share its address, so nginx sends them all to one',
-    'instance. To put tabs on different instances, still through nginx, open',
-    'these: each reaches nginx from a loopback address of its own.',
-    ...cluster.entryPoints.map(
-      ({ url, clientAddress, instance }) =>
-        `  ${url.replace('127.0.0.1', 'localhost')}  -> nginx as client ${clientAddress} -> ${instance}`,
-    ),
-    ...(cluster.entryPointsUnavailable
-      ? [
-          `  (none here: ${cluster.entryPointsUnavailable})`,
-          "  Open an instance's own port below in a second tab instead.",
-        ]
-      : []),
-    '',
+    "instance. To watch tabs on different instances sync, open an instance's",
+    'own port in a second tab (this bypasses nginx):',
     ...cluster.instances.map(
-      ({ id, url, process }) => `  ${id}  ${url}  pid ${process.pid}`,
+      ({ id, port, process }) =>
+        `  ${id}  http://localhost:${port}  pid ${process.pid}`,
     ),
     `  redis  ${cluster.redisUrl}${cluster.redis ? `  pid ${cluster.redis.pid}` : ' (REDIS_URL)'}`,
     `  nginx  pid ${cluster.nginx.pid}; which instance served whom: tail -f ${cluster.accessLog}`,
@@ -82,7 +72,6 @@ async function main(): Promise<void> {
       appPorts,
       nginxPort: options.nginxPort,
       redisUrl: options.redisUrl,
-      withEntryPerInstance: true,
       onLine: (name, line) => print(`[${name.padEnd(5)}] ${line}`),
     });
   } catch (error) {

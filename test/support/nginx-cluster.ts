@@ -7,7 +7,7 @@ import {
 } from '../../src/cluster/cluster';
 import { TEST_JWT_SECRET } from './app-instance';
 import { connect, type ConnectOptions, type TestClient } from './clients';
-import { freePort } from './free-port';
+import { freePort } from '../../src/cluster/free-port';
 import { redisClient } from './redis-client';
 import { startRedisServer } from './redis-server';
 import type { useResources } from './resources';
@@ -40,7 +40,7 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 export function useNginxCluster(
   resources: ReturnType<typeof useResources>,
   size = 3,
-  options: Pick<ClusterOptions, 'withEntryPerInstance' | 'nginxConfig'> = {},
+  options: Pick<ClusterOptions, 'nginxConfig'> = {},
 ): NginxCluster {
   const fixture = {
     client: async (options: ConnectOptions = {}) =>

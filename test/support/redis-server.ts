@@ -1,6 +1,6 @@
 import type { ManagedProcess } from '../../src/cluster/managed-process';
 import { startRedisProcess } from '../../src/cluster/redis-process';
-import { freePort } from './free-port';
+import { freePort } from '../../src/cluster/free-port';
 
 const READY_TIMEOUT_MS = 15_000;
 

@@ -1,1 +1,0 @@
-export { freePort } from '../../src/cluster/free-port';

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/websockets';
 import type { WsResponse } from '@nestjs/websockets';
 import type { Redis } from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
 import {
   initAdapters,
   InvalidMessageError,
@@ -16,6 +17,7 @@ import {
   RedisPropagatorModule,
   type RedisPropagatorModuleOptions,
   RedisPropagatorService,
+  SocketStateAdapter,
   SocketStateService,
   TokenVerificationError,
   type TokenVerifier,
@@ -62,6 +64,7 @@ class SessionVerifier implements TokenVerifier {
 /** A user's own app: two gateways in one namespace, configured asynchronously. */
 async function startLibraryApp(
   options: () => RedisPropagatorModuleOptions,
+  install: (app: INestApplication) => void = (app) => void initAdapters(app),
 ): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [
@@ -74,7 +77,7 @@ async function startLibraryApp(
   class UserAppModule {}
 
   const app = await NestFactory.create(UserAppModule, { logger: false });
-  initAdapters(app);
+  install(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}` };
@@ -90,12 +93,18 @@ describe('the library in an app of its own', () => {
     publisher = resources.forSuite(redisClient(redis.url), (c) => c.quit());
   });
 
-  async function start(options: Partial<RedisPropagatorModuleOptions> = {}) {
-    const started = await startLibraryApp(() => ({
-      redisUrl: redis.url,
-      jwt: { secret: TEST_JWT_SECRET },
-      ...options,
-    }));
+  async function start(
+    options: Partial<RedisPropagatorModuleOptions> = {},
+    install?: (app: INestApplication) => void,
+  ) {
+    const started = await startLibraryApp(
+      () => ({
+        redisUrl: redis.url,
+        jwt: { secret: TEST_JWT_SECRET },
+        ...options,
+      }),
+      install,
+    );
     return resources.forTest(started, ({ app }) => app.close());
   }
 
@@ -114,6 +123,35 @@ describe('the library in an app of its own', () => {
     expect(tab.events('notification')).toEqual([1]);
     tab.socket.emit('second', 'both gateways answer');
     expect(await tab.waitFor('second')).toEqual(['both gateways answer']);
+  });
+
+  it('runs a subclass of SocketStateAdapter that the app installs itself', async () => {
+    const created: number[] = [];
+    class CountingAdapter extends SocketStateAdapter {
+      override createIOServer(port: number, options?: ServerOptions): Server {
+        created.push(port);
+        return super.createIOServer(port, options);
+      }
+    }
+    const { app, url } = await start({}, (nest) =>
+      nest.useWebSocketAdapter(
+        new CountingAdapter(nest, { pingTimeout: 5_000 }),
+      ),
+    );
+
+    const tabA = resources.forTest(await connect(url, { userId: '42' }), (c) =>
+      c.close(),
+    );
+    const tabB = resources.forTest(await connect(url, { userId: '42' }), (c) =>
+      c.close(),
+    );
+    expect(created).toEqual([0]);
+    expect(app.get(SocketStateService).get('42')).toHaveLength(2);
+    tabA.socket.emit('first', 'through the subclass');
+    expect(await tabB.waitFor('first')).toEqual(['through the subclass']);
+    expect(await connectRefused(url, { token: 'not-a-jwt' })).toMatchObject({
+      message: 'unauthorized',
+    });
   });
 
   it('uses a verifier of the app instead of JWT', async () => {

@@ -10,6 +10,25 @@ describe('acknowledgements while Redis is down', () => {
   const resources = useResources();
   const cluster = useCluster(resources, 2);
 
+  it('answers within 1 s while Redis is frozen, when a publish could never finish', async () => {
+    const [one, two] = cluster.instances;
+    const tabA = await cluster.client(one, { userId: '43' });
+    await cluster.client(two, { userId: '43' });
+
+    // Connections stay open and nothing is answered: a sender that waited
+    // for its publish would wait for ever.
+    cluster.redis.freeze();
+    resources.forTest(cluster.redis, (redis) => redis.thaw());
+
+    expect(
+      await withDeadline(
+        tabA.socket.emitWithAck('events', 'while frozen'),
+        'the acknowledgement while Redis is frozen',
+        ACK_WITHIN_MS,
+      ),
+    ).toBe('while frozen');
+  });
+
   it('still answers an acknowledged event within 1 s after Redis is killed', async () => {
     const [one, two] = cluster.instances;
     const tabA = await cluster.client(one, { userId: '42' });

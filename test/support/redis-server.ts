@@ -14,6 +14,13 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Kills it; clients see the connection drop. */
   stop(): Promise<void>;
+  /**
+   * Freezes it (SIGSTOP): connections stay open, and no command is answered
+   * until {@link thaw}. A child process only.
+   */
+  freeze(): void;
+  /** Lets a frozen Redis run again (SIGCONT). */
+  thaw(): void;
 }
 
 /**
@@ -64,6 +71,14 @@ class ProcessRedis implements RedisServer {
     redis?.kill('SIGKILL');
     await redis?.exited;
   }
+
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
 }
 
 class ContainerRedis implements RedisServer {
@@ -87,5 +102,15 @@ class ContainerRedis implements RedisServer {
     const container = this.container;
     this.container = undefined;
     await container?.stop();
+  }
+
+  freeze(): void {
+    throw new Error(
+      'Freezing a Redis container is not supported; run with TEST_REDIS=process',
+    );
+  }
+
+  thaw(): void {
+    this.freeze();
   }
 }

@@ -5,6 +5,7 @@ import {
   PROPAGATOR_OPTIONS,
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
+import { UserChannels } from '../redis-propagator/user-channels';
 import { SocketStateService } from '../socket-state/socket-state.service';
 import {
   getSocketUser,
@@ -14,11 +15,16 @@ import { HandshakeAuthenticator } from './handshake-authenticator';
 
 // setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// How long a handshake waits for the user's channel subscription. It is one
+// round trip to Redis; the bound only matters when Redis stalls.
+const SUBSCRIBE_WAIT_MS = 2_000;
 
 /**
  * The Socket.IO adapter of this library. On every server it creates, in every
  * namespace (those created later included):
  * - the handshake is authenticated before the connection is accepted;
+ * - this instance subscribes to the user's own channel before the connection
+ *   is accepted, so a client that sees `connect` is reachable by a push;
  * - each authenticated socket is registered once in `SocketStateService`,
  *   and is disconnected when its token expires.
  *
@@ -32,6 +38,7 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly stateLogger = new Logger(SocketStateAdapter.name);
   private readonly boundNamespaces = new WeakSet<Namespace>();
   private readonly socketState: SocketStateService;
+  private readonly userChannels: UserChannels;
   private readonly authenticator: HandshakeAuthenticator;
 
   /**
@@ -46,6 +53,7 @@ export class SocketStateAdapter extends IoAdapter {
     super(app);
     const options = app.get<ResolvedPropagatorOptions>(PROPAGATOR_OPTIONS);
     this.socketState = app.get(SocketStateService);
+    this.userChannels = app.get(UserChannels);
     this.authenticator = new HandshakeAuthenticator(
       options.verifier,
       options.allowAnonymous,
@@ -72,17 +80,44 @@ export class SocketStateAdapter extends IoAdapter {
     }
     this.boundNamespaces.add(nsp);
     nsp.use((socket, next) => {
-      this.authenticator.authenticate(socket.handshake).then(
-        (user) => {
-          (socket.data as PropagatorSocketData).user = user;
-          next();
-        },
+      this.admit(socket).then(
+        () => next(),
         (error: Error) => next(error),
       );
     });
     // One listener per namespace, however many gateways share it, so each
     // socket is registered exactly once.
     nsp.on('connection', (socket: Socket) => this.register(socket));
+  }
+
+  private async admit(socket: Socket): Promise<void> {
+    const user = await this.authenticator.authenticate(socket.handshake);
+    (socket.data as PropagatorSocketData).user = user;
+    if (!user) {
+      return;
+    }
+    const presence = this.userChannels.hold(user.userId);
+    socket.once('disconnect', () => presence.release());
+    // Socket.IO connects the socket on the tick after the middleware, or
+    // drops it without a 'disconnect' (the client left, or a later
+    // middleware refused it): give the hold back then.
+    const releaseIfDropped = () => {
+      if (!socket.connected) {
+        presence.release();
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        presence.ready,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      setImmediate(releaseIfDropped);
+    }
   }
 
   private register(socket: Socket): void {

@@ -49,6 +49,19 @@ export function parseSendToUserMessage(
 }
 
 /**
+ * Decodes and validates a message of a user's own channel: the user comes
+ * from the channel name, and a `userId` in the message, if any, must match.
+ */
+export function parseUserChannelMessage(
+  raw: Buffer,
+  channelUserId: string,
+  maxBytes: number,
+): ParseResult<ParsedSendToUser> {
+  const decoded = decodeJson(raw, maxBytes);
+  return decoded.ok ? toSendToUser(decoded.message, channelUserId) : decoded;
+}
+
+/**
  * Validates an emit-to-all or emit-to-authenticated message, from Redis or
  * from a caller of this library alike.
  */
@@ -67,20 +80,29 @@ export function toBroadcast(value: unknown): ParseResult<ParsedBroadcast> {
   return { ok: true, message: { event, data: value.data, namespace } };
 }
 
-/** Validates a send-to-user message, from Redis or from a caller alike. */
-export function toSendToUser(value: unknown): ParseResult<ParsedSendToUser> {
+/**
+ * Validates a send-to-user message, from Redis or from a caller alike.
+ *
+ * @param channelUserId The user of the channel it came on, for a user's own
+ *   channel: the message may omit `userId`, and may not name another user.
+ */
+export function toSendToUser(
+  value: unknown,
+  channelUserId?: string,
+): ParseResult<ParsedSendToUser> {
   const broadcast = toBroadcast(value);
   if (!broadcast.ok) {
     return broadcast;
   }
   const { userId, socketId } = value as Record<string, unknown>;
-  let id: string;
-  if (typeof userId === 'string' && userId.length > 0) {
-    id = userId;
-  } else if (typeof userId === 'number' && Number.isSafeInteger(userId)) {
-    id = String(userId);
-  } else {
-    return invalid('"userId" must be a non-empty string or an integer');
+  const id = checkUserId(userId ?? channelUserId);
+  if (typeof id !== 'string') {
+    return id;
+  }
+  if (channelUserId !== undefined && id !== channelUserId) {
+    return invalid(
+      `"userId" is "${id}", but the message came on the channel of user "${channelUserId}"`,
+    );
   }
   if (socketId !== undefined && typeof socketId !== 'string') {
     return invalid('"socketId" must be a string');
@@ -154,6 +176,16 @@ function checkEvent(event: unknown): string | ParseResult<never> {
     return invalid(`"event" may not be "${event}", which Socket.IO reserves`);
   }
   return event;
+}
+
+function checkUserId(userId: unknown): string | ParseResult<never> {
+  if (typeof userId === 'string' && userId.length > 0) {
+    return userId;
+  }
+  if (typeof userId === 'number' && Number.isSafeInteger(userId)) {
+    return String(userId);
+  }
+  return invalid('"userId" must be a non-empty string or an integer');
 }
 
 function checkNamespace(namespace: unknown): string | ParseResult<never> {

@@ -29,7 +29,7 @@ export interface RedisPropagatorModuleOptions {
    */
   transport?: PubSubTransport;
   /**
-   * Prepended as is to the three channel names; include your own separator
+   * Prepended as is to every channel name; include your own separator
    * (`'myapp:'` gives `myapp:REDIS_SOCKET_EVENT_SEND_NAME`).
    * @default ''
    */

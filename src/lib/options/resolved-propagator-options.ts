@@ -1,4 +1,8 @@
 import { Logger } from '@nestjs/common';
+import {
+  type PropagatorChannels,
+  propagatorChannels,
+} from '../contract/propagator-channels';
 import { JwtTokenVerifier } from '../auth/jwt-token.verifier';
 import type { TokenVerifier } from '../auth/token-verifier.interface';
 import { InProcessTransport } from '../redis/in-process.transport';
@@ -18,6 +22,8 @@ export interface ResolvedPropagatorOptions {
   readonly transport: PubSubTransport;
   readonly verifier: TokenVerifier;
   readonly channelPrefix: string;
+  /** The channel names, with the prefix applied. */
+  readonly channels: PropagatorChannels;
   readonly allowAnonymous: boolean;
   readonly maxMessageBytes: number;
   readonly readyTimeoutMs: number;
@@ -51,6 +57,7 @@ export function resolvePropagatorOptions(
   const verifier = createVerifier(options);
   return {
     channelPrefix: settings.channelPrefix,
+    channels: propagatorChannels(settings.channelPrefix),
     allowAnonymous: settings.allowAnonymous,
     maxMessageBytes: settings.maxMessageBytes,
     readyTimeoutMs: settings.readyTimeoutMs,

@@ -72,6 +72,39 @@ describe('PropagatorConsumer', () => {
     expect(metrics.snapshot().received).toBe(3);
   });
 
+  it("takes the user of a user's own channel from its name, and drops a message that names another user", () => {
+    const { consumer, delivered, metrics } = setup();
+
+    consumer.consume(channels.user('42'), raw({ event: 'a', socketId: 's' }));
+    consumer.consume(channels.user('42'), raw({ userId: 42, event: 'b' }));
+    consumer.consume(channels.user('42'), raw({ userId: '43', event: 'c' }));
+    consumer.consume(channels.user(''), raw({ event: 'd' }));
+
+    expect(delivered).toEqual([
+      [
+        'user',
+        {
+          userId: '42',
+          socketId: 's',
+          event: 'a',
+          data: undefined,
+          namespace: '/',
+        },
+      ],
+      [
+        'user',
+        {
+          userId: '42',
+          socketId: undefined,
+          event: 'b',
+          data: undefined,
+          namespace: '/',
+        },
+      ],
+    ]);
+    expect(metrics.snapshot().dropped.invalid).toBe(2);
+  });
+
   it('drops and counts bad messages by reason, and delivers the next one', () => {
     const { consumer, delivered, metrics } = setup();
 

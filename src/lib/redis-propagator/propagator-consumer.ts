@@ -2,6 +2,7 @@ import type { PropagatorChannels } from '../contract/propagator-channels';
 import {
   parseBroadcastMessage,
   parseSendToUserMessage,
+  parseUserChannelMessage,
   type ParsedBroadcast,
   type ParsedSendToUser,
   type ParseResult,
@@ -17,36 +18,54 @@ export interface MessageDelivery {
 }
 
 /** Decodes one raw message and, when it is valid, delivers it. */
-type ChannelRoute = (raw: Buffer) => ParseResult<unknown>;
+type ChannelRoute = (raw: Buffer, channel: string) => ParseResult<unknown>;
 
 /**
- * Turns each raw message of the three contract channels into one delivery.
+ * Turns each raw message of the three contract channels, and of the users'
+ * own channels, into one delivery.
  * Every message is decoded once, and handled inside its own try/catch: a
  * malformed message or a failing delivery is logged and counted, and never
  * stops the next message.
  */
 export class PropagatorConsumer {
   private readonly routes: ReadonlyMap<string, ChannelRoute>;
+  private readonly userRoute: ChannelRoute;
+  private readonly userPrefix: string;
 
   constructor(
     channels: PropagatorChannels,
     delivery: MessageDelivery,
-    private readonly maxMessageBytes: number,
+    maxMessageBytes: number,
     private readonly metrics: PropagatorMetrics,
     private readonly logger: RateLimitedLogger,
   ) {
     const route =
       <T>(
-        decode: (raw: Buffer, maxBytes: number) => ParseResult<T>,
+        decode: (
+          raw: Buffer,
+          maxBytes: number,
+          channel: string,
+        ) => ParseResult<T>,
         deliver: (message: T) => void,
       ): ChannelRoute =>
-      (raw) => {
-        const decoded = decode(raw, this.maxMessageBytes);
+      (raw, channel) => {
+        const decoded = decode(raw, maxMessageBytes, channel);
         if (decoded.ok) {
           deliver(decoded.message);
         }
         return decoded;
       };
+    const { userPrefix } = channels;
+    this.userPrefix = userPrefix;
+    this.userRoute = route(
+      (raw, maxBytes, channel) =>
+        parseUserChannelMessage(
+          raw,
+          channel.slice(userPrefix.length),
+          maxBytes,
+        ),
+      (message) => delivery.toUser(message),
+    );
     this.routes = new Map([
       [
         channels.send,
@@ -65,20 +84,22 @@ export class PropagatorConsumer {
     ]);
   }
 
-  /** The channels this consumer reads. */
+  /** The contract channels this consumer reads, besides the users' own. */
   get channels(): string[] {
     return [...this.routes.keys()];
   }
 
   /** Handles one message of a channel. Never throws. */
   consume(channel: string, raw: Buffer): void {
-    const route = this.routes.get(channel);
+    const route =
+      this.routes.get(channel) ??
+      (channel.startsWith(this.userPrefix) ? this.userRoute : undefined);
     if (!route) {
       return;
     }
     try {
       this.metrics.countReceived();
-      const decoded = route(raw);
+      const decoded = route(raw, channel);
       if (!decoded.ok) {
         this.metrics.countDropped(decoded.reason);
         this.logger.warn(

@@ -8,12 +8,14 @@ export interface PropagatorMetricsSnapshot {
   readonly publishFailed: number;
   /** Messages refused before publishing, by reason (invalid, oversized, not serialisable). */
   readonly publishRefused: Readonly<Record<DropReason, number>>;
-  /** Messages received on the three channels, valid or not. */
+  /** Messages received on the contract and user channels, valid or not. */
   readonly received: number;
   /** Received messages dropped, by reason. */
   readonly dropped: Readonly<Record<DropReason, number>>;
   /** Valid messages whose delivery to local sockets threw. */
   readonly deliveryFailed: number;
+  /** Users whose own channel this instance is subscribed to now. */
+  readonly userChannels: number;
 }
 
 interface Counters {
@@ -46,7 +48,7 @@ export class PropagatorMetrics {
   };
 
   /** A frozen copy of the counters. */
-  snapshot(): PropagatorMetricsSnapshot {
+  snapshot(): Omit<PropagatorMetricsSnapshot, 'userChannels'> {
     return Object.freeze({
       ...this.counters,
       publishRefused: Object.freeze({ ...this.counters.publishRefused }),

@@ -8,12 +8,13 @@ import { PropagatorPublishError } from './propagator-publish.error';
 function setup(options: { isDown?: boolean; maxBytes?: number } = {}) {
   const published: [string, unknown][] = [];
   const transport = {
-    publish: (channel: string, payload: string) => {
+    publish: (channel: string, payload: string | Buffer) => {
       if (options.isDown) {
         return Promise.reject(new Error('Connection is closed.'));
       }
-      published.push([channel, JSON.parse(payload)]);
-      return Promise.resolve();
+      published.push([channel, JSON.parse(payload.toString())]);
+      // As PUBLISH answers: how many subscribers got it.
+      return Promise.resolve(published.length);
     },
   };
   const metrics = new PropagatorMetrics();
@@ -27,16 +28,22 @@ function setup(options: { isDown?: boolean; maxBytes?: number } = {}) {
 }
 
 describe('PropagatorPublisher', () => {
-  it('publishes each kind of message, normalised, on its prefixed channel', async () => {
+  it('publishes each kind of message, normalised, on its prefixed channel, and answers what the transport counted', async () => {
     const { publisher, published, metrics } = setup();
 
-    await publisher.sendToUser({ userId: 42, event: 'a', data: 1 });
-    await publisher.emitToAll({ event: 'b', namespace: 'chat' });
-    await publisher.emitToAuthenticated({ event: 'c', data: [true] });
+    expect(
+      await publisher.sendToUser({ userId: 42, event: 'a', data: 1 }),
+    ).toBe(1);
+    expect(await publisher.emitToAll({ event: 'b', namespace: 'chat' })).toBe(
+      2,
+    );
+    expect(
+      await publisher.emitToAuthenticated({ event: 'c', data: [true] }),
+    ).toBe(3);
 
     expect(published).toEqual([
       [
-        'app:REDIS_SOCKET_EVENT_SEND_NAME',
+        'app:REDIS_SOCKET_EVENT_SEND_NAME:42',
         { userId: '42', event: 'a', data: 1, namespace: '/' },
       ],
       [

@@ -29,41 +29,56 @@ export class PropagatorPublisher {
   ) {}
 
   /**
-   * Sends to every socket of a user, on every instance, except `socketId`.
-   * Rejects with an {@link InvalidMessageError} for a message that breaks
-   * the contract, and a {@link PropagatorPublishError} when the transport
-   * refuses it.
+   * Sends to every socket of a user, on every instance, except `socketId`,
+   * through the user's own channel. Resolves with the number of instances
+   * that hold the user (0: the user is connected nowhere). Rejects with an
+   * {@link InvalidMessageError} for a message that breaks the contract, and
+   * a {@link PropagatorPublishError} when the transport refuses it.
    */
-  sendToUser(message: SendToUserMessage): Promise<void> {
-    return this.publish(this.channels.send, toSendToUser(message));
+  sendToUser(message: SendToUserMessage): Promise<number> {
+    return this.publish(toSendToUser(message), ({ userId }) =>
+      this.channels.user(userId),
+    );
   }
 
-  /** Sends to every socket of a namespace, anonymous ones included. */
-  emitToAll(message: BroadcastMessage): Promise<void> {
-    return this.publish(this.channels.emitAll, toBroadcast(message));
+  /**
+   * Sends to every socket of a namespace, anonymous ones included. Resolves
+   * with the number of instances that got it.
+   */
+  emitToAll(message: BroadcastMessage): Promise<number> {
+    return this.publish(toBroadcast(message), () => this.channels.emitAll);
   }
 
-  /** Sends to every authenticated socket of a namespace. */
-  emitToAuthenticated(message: BroadcastMessage): Promise<void> {
-    return this.publish(this.channels.emitAuthenticated, toBroadcast(message));
+  /**
+   * Sends to every authenticated socket of a namespace. Resolves with the
+   * number of instances that got it.
+   */
+  emitToAuthenticated(message: BroadcastMessage): Promise<number> {
+    return this.publish(
+      toBroadcast(message),
+      () => this.channels.emitAuthenticated,
+    );
   }
 
-  private async publish(
-    channel: string,
-    validated: ParseResult<ParsedBroadcast>,
-  ): Promise<void> {
+  private async publish<T extends ParsedBroadcast>(
+    validated: ParseResult<T>,
+    channelOf: (message: T) => string,
+  ): Promise<number> {
     let payload: string;
+    let channel: string;
     try {
       if (!validated.ok) {
         throw new InvalidMessageError(validated.reason, validated.error);
       }
       payload = encodeMessage(validated.message, this.maxMessageBytes);
+      channel = channelOf(validated.message);
     } catch (error) {
       this.metrics?.countPublishRefused((error as InvalidMessageError).reason);
       throw error;
     }
+    let receivers: number;
     try {
-      await this.transport.publish(channel, payload);
+      receivers = await this.transport.publish(channel, payload);
     } catch (error) {
       this.metrics?.countPublishFailed();
       throw new PropagatorPublishError(
@@ -73,5 +88,6 @@ export class PropagatorPublisher {
       );
     }
     this.metrics?.countPublished();
+    return receivers;
   }
 }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import {
   PROPAGATOR_OPTIONS,
   resolvePropagatorOptions,
@@ -6,8 +6,10 @@ import {
 } from '../options/resolved-propagator-options';
 import { PUBSUB_TRANSPORT } from '../redis/redis.constants';
 import { RedisModule } from '../redis/redis.module';
+import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { SocketStateModule } from '../socket-state/socket-state.module';
 import { LocalDelivery } from './local-delivery';
+import { PropagatorConsumer } from './propagator-consumer';
 import { PropagatorMetrics } from './propagator-metrics';
 import {
   ConfigurableModuleClass,
@@ -15,6 +17,7 @@ import {
 } from './redis-propagator.module-definition';
 import { RedisPropagatorInterceptor } from './redis-propagator.interceptor';
 import { RedisPropagatorService } from './redis-propagator.service';
+import { UserChannels } from './user-channels';
 
 /**
  * The entry point of the library. Import it once, in the root module:
@@ -42,6 +45,23 @@ import { RedisPropagatorService } from './redis-propagator.service';
     },
     { provide: PropagatorMetrics, useFactory: () => new PropagatorMetrics() },
     LocalDelivery,
+    {
+      provide: PropagatorConsumer,
+      useFactory: (
+        options: ResolvedPropagatorOptions,
+        delivery: LocalDelivery,
+        metrics: PropagatorMetrics,
+      ) =>
+        new PropagatorConsumer(
+          options.channels,
+          delivery,
+          options.maxMessageBytes,
+          metrics,
+          new RateLimitedLogger(new Logger(PropagatorConsumer.name)),
+        ),
+      inject: [PROPAGATOR_OPTIONS, LocalDelivery, PropagatorMetrics],
+    },
+    UserChannels,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
   ],
@@ -49,6 +69,7 @@ import { RedisPropagatorService } from './redis-propagator.service';
     PROPAGATOR_OPTIONS,
     PUBSUB_TRANSPORT,
     SocketStateModule,
+    UserChannels,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
   ],

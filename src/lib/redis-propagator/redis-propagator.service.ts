@@ -6,10 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import {
-  type PropagatorChannels,
-  propagatorChannels,
-} from '../contract/propagator-channels';
+import type { PropagatorChannels } from '../contract/propagator-channels';
 import type {
   BroadcastMessage,
   SendToUserMessage,
@@ -19,19 +16,19 @@ import {
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
 import { RedisService } from '../redis/redis.service';
-import { RateLimitedLogger } from '../shared/rate-limited-logger';
-import { LocalDelivery } from './local-delivery';
 import { PropagatorConsumer } from './propagator-consumer';
 import {
   PropagatorMetrics,
   type PropagatorMetricsSnapshot,
 } from './propagator-metrics';
 import { PropagatorPublisher } from './propagator-publisher';
+import { UserChannels } from './user-channels';
 
 /**
- * Sends events to sockets on every instance. What it sends is published on
- * the transport; every instance, this one included, consumes the three
- * contract channels and delivers to its own sockets.
+ * Sends events to sockets on every instance. What it sends to a user goes to
+ * the user's own channel, which only the instances holding that user
+ * subscribe to; broadcasts go to the contract channels, which every instance
+ * consumes.
  */
 @Injectable()
 export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
@@ -39,30 +36,23 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
   readonly channels: PropagatorChannels;
   private readonly logger = new Logger(RedisPropagatorService.name);
   private readonly publisher: PropagatorPublisher;
-  private readonly consumer: PropagatorConsumer;
   private readonly readyTimeoutMs: number;
   private readonly subscription = new Subscription();
 
   constructor(
     private readonly redis: RedisService,
     private readonly metrics: PropagatorMetrics,
-    delivery: LocalDelivery,
+    private readonly consumer: PropagatorConsumer,
+    private readonly userChannels: UserChannels,
     @Inject(PROPAGATOR_OPTIONS) options: ResolvedPropagatorOptions,
   ) {
-    this.channels = propagatorChannels(options.channelPrefix);
+    this.channels = options.channels;
     this.readyTimeoutMs = options.readyTimeoutMs;
     this.publisher = new PropagatorPublisher(
       redis,
       this.channels,
       options.maxMessageBytes,
       metrics,
-    );
-    this.consumer = new PropagatorConsumer(
-      this.channels,
-      delivery,
-      options.maxMessageBytes,
-      metrics,
-      new RateLimitedLogger(this.logger),
     );
   }
 
@@ -90,20 +80,28 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
   /**
    * Sends an event to every socket of a user, on every instance, in the
    * message's namespace (default `/`), except the socket `socketId`.
-   * Rejects with an `InvalidMessageError` for a message that breaks the wire
-   * contract, and a `PropagatorPublishError` when the transport refuses it.
+   * Resolves with the number of instances that hold the user: 0 means the
+   * user is connected nowhere. Rejects with an `InvalidMessageError` for a
+   * message that breaks the wire contract, and a `PropagatorPublishError`
+   * when the transport refuses it.
    */
-  propagateEvent(message: SendToUserMessage): Promise<void> {
+  propagateEvent(message: SendToUserMessage): Promise<number> {
     return this.publisher.sendToUser(message);
   }
 
-  /** Sends an event to every socket of a namespace on every instance, anonymous ones included. */
-  emitToAll(message: BroadcastMessage): Promise<void> {
+  /**
+   * Sends an event to every socket of a namespace on every instance,
+   * anonymous ones included. Resolves with the number of instances reached.
+   */
+  emitToAll(message: BroadcastMessage): Promise<number> {
     return this.publisher.emitToAll(message);
   }
 
-  /** Sends an event to every authenticated socket of a namespace on every instance. */
-  emitToAuthenticated(message: BroadcastMessage): Promise<void> {
+  /**
+   * Sends an event to every authenticated socket of a namespace on every
+   * instance. Resolves with the number of instances reached.
+   */
+  emitToAuthenticated(message: BroadcastMessage): Promise<number> {
     return this.publisher.emitToAuthenticated(message);
   }
 
@@ -122,6 +120,9 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
 
   /** What this instance has published, received and dropped since it started. */
   getMetrics(): PropagatorMetricsSnapshot {
-    return this.metrics.snapshot();
+    return Object.freeze({
+      ...this.metrics.snapshot(),
+      userChannels: this.userChannels.size,
+    });
   }
 }

@@ -19,14 +19,21 @@ export class InProcessBus {
     this.members.delete(member);
   }
 
-  /** Delivers asynchronously, and in publish order, as Redis would. */
-  publish(channel: string, payload: string | Buffer): void {
+  /**
+   * Delivers asynchronously, and in publish order, as Redis would. Returns
+   * how many members were subscribed to the channel when it was published.
+   */
+  publish(channel: string, payload: string | Buffer): number {
     const message = Buffer.from(payload);
+    const receivers = [...this.members].filter((member) =>
+      member.isSubscribed(channel),
+    );
     queueMicrotask(() => {
-      for (const member of this.members) {
+      for (const member of receivers) {
         member.receive(channel, message);
       }
     });
+    return receivers.length;
   }
 }
 
@@ -44,28 +51,36 @@ export class InProcessTransport implements PubSubTransport {
     bus.join(this);
   }
 
-  publish(channel: string, payload: string): Promise<void> {
+  publish(channel: string, payload: string | Buffer): Promise<number> {
     if (this.isClosed) {
       return Promise.reject(new Error('the in-process transport is closed'));
     }
-    this.bus.publish(channel, payload);
-    return Promise.resolve();
+    return Promise.resolve(this.bus.publish(channel, payload));
   }
 
-  /** Called by the bus for every message published on it. */
+  isSubscribed(channel: string): boolean {
+    return !this.isClosed && this.channels.has(channel);
+  }
+
+  /** Called by the bus for every message published on a subscribed channel. */
   receive(channel: string, message: Buffer): void {
-    if (!this.isClosed && this.channels.has(channel)) {
+    // Redis stops delivering at once on UNSUBSCRIBE, messages in flight included.
+    if (this.isSubscribed(channel)) {
       this.handler(channel, message);
     }
   }
 
-  subscribe(channel: string): Promise<void> {
-    this.channels.add(channel);
+  subscribe(channels: readonly string[]): Promise<void> {
+    for (const channel of channels) {
+      this.channels.add(channel);
+    }
     return Promise.resolve();
   }
 
-  unsubscribe(channel: string): Promise<void> {
-    this.channels.delete(channel);
+  unsubscribe(channels: readonly string[]): Promise<void> {
+    for (const channel of channels) {
+      this.channels.delete(channel);
+    }
     return Promise.resolve();
   }
 

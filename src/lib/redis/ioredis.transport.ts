@@ -39,17 +39,21 @@ export class IoRedisTransport implements PubSubTransport {
     );
   }
 
-  async publish(channel: string, payload: string): Promise<void> {
-    await this.publisher.publish(channel, payload);
+  publish(channel: string, payload: string | Buffer): Promise<number> {
+    return this.publisher.publish(channel, payload);
   }
 
-  async subscribe(channel: string): Promise<void> {
-    await this.subscriber.subscribe(channel);
+  async subscribe(channels: readonly string[]): Promise<void> {
+    if (channels.length > 0) {
+      await this.subscriber.subscribe(...channels);
+    }
   }
 
-  async unsubscribe(channel: string): Promise<void> {
-    if (this.subscriber.status === 'ready') {
-      await this.subscriber.unsubscribe(channel);
+  async unsubscribe(channels: readonly string[]): Promise<void> {
+    // While disconnected this waits in the offline queue, which ioredis
+    // sends after its own resubscription: the channel ends unsubscribed.
+    if (channels.length > 0) {
+      await this.subscriber.unsubscribe(...channels);
     }
   }
 

@@ -12,12 +12,19 @@ export type TransportMessageHandler = (
 export interface PubSubTransport {
   /** A short name for logs and health reports: `redis`, `in-process`, ... */
   readonly kind: string;
-  /** Resolves once the backend has accepted the message. */
-  publish(channel: string, payload: string): Promise<void>;
-  /** Resolves once the backend has confirmed the subscription. */
-  subscribe(channel: string): Promise<void>;
-  /** Stops receiving a channel. */
-  unsubscribe(channel: string): Promise<void>;
+  /**
+   * Resolves, once the backend has accepted the message, with the number of
+   * subscribers that received it (Redis' PUBLISH reply): with per-user
+   * channels, how many instances hold the user.
+   */
+  publish(channel: string, payload: string | Buffer): Promise<number>;
+  /**
+   * Subscribes to every channel of the list, in as few round trips as the
+   * backend allows. Resolves once the backend has confirmed them all.
+   */
+  subscribe(channels: readonly string[]): Promise<void>;
+  /** Stops receiving every channel of the list. */
+  unsubscribe(channels: readonly string[]): Promise<void>;
   /** Sets the single handler of inbound messages. It must not throw. */
   setMessageHandler(handler: TransportMessageHandler): void;
   /** True while the transport can both publish and receive. */

@@ -14,6 +14,7 @@ describe('RedisService on the in-process transport', () => {
     const second: string[] = [];
     service.fromEvent('c').subscribe((m) => first.push(m.toString()));
     service.fromEvent('c').subscribe((m) => second.push(m.toString()));
+    expect(await service.waitUntilReady(1_000)).toBe(true);
 
     await service.publish('c', '1');
     await service.publish('other', 'x');
@@ -45,15 +46,16 @@ describe('RedisService on the in-process transport', () => {
     const transport = new InProcessTransport();
     // A subscription that Redis never confirms.
     const subscribe = transport.subscribe.bind(transport);
-    transport.subscribe = (channel) =>
-      channel.startsWith('per-user:')
+    transport.subscribe = (channels) =>
+      channels.some((channel) => channel.startsWith('per-user:'))
         ? new Promise<void>(() => undefined)
-        : subscribe(channel);
+        : subscribe(channels);
     const service = new RedisService(transport);
 
     service.fromEvent('contract').subscribe();
-    service.fromEvent('per-user:42', { required: false }).subscribe();
     expect(await service.waitUntilReady(1_000)).toBe(true);
+    service.fromEvent('per-user:42', { required: false }).subscribe();
+    expect(await service.waitUntilReady(50)).toBe(true);
     expect(service.isReady()).toBe(true);
 
     service.fromEvent('per-user:43').subscribe();

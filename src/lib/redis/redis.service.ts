@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Observable, type Subscriber } from 'rxjs';
+import { ChannelSubscriptions } from './channel-subscriptions';
 import { PUBSUB_TRANSPORT } from './redis.constants';
 import type { PubSubTransport } from './pubsub-transport.interface';
 
@@ -12,22 +13,28 @@ import type { PubSubTransport } from './pubsub-transport.interface';
  * Publishes to and subscribes on pub/sub channels, over Redis (one publisher
  * and one subscriber connection) or, with no Redis configured, in process.
  *
- * It knows nothing about sockets or message formats: payloads are strings out
- * and raw bytes in.
+ * It knows nothing about sockets or message formats: payloads are strings or
+ * bytes out, and raw bytes in.
  */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   private readonly subscribers = new Map<string, Set<Subscriber<Buffer>>>();
-  private readonly subscriptions = new Map<string, Promise<void>>();
-  private readonly confirmed = new Set<string>();
   private readonly required = new Set<string>();
+  private readonly subscriptions: ChannelSubscriptions;
 
   constructor(
     @Inject(PUBSUB_TRANSPORT) private readonly transport: PubSubTransport,
   ) {
     transport.setMessageHandler((channel, payload) =>
       this.dispatch(channel, payload),
+    );
+    this.subscriptions = new ChannelSubscriptions(
+      transport,
+      (action, channels, error) =>
+        this.logger.error(
+          `Could not ${action} ${channels.length} channel(s) (${channels[0]}, ...): ${error.message}`,
+        ),
     );
   }
 
@@ -36,15 +43,19 @@ export class RedisService implements OnApplicationShutdown {
     return this.transport.kind;
   }
 
-  /** Publishes a message. Rejects if the transport could not take it. */
-  publish(channel: string, value: string): Promise<void> {
+  /**
+   * Publishes a message. Resolves with the number of subscribers that got
+   * it; rejects if the transport could not take it.
+   */
+  publish(channel: string, value: string | Buffer): Promise<number> {
     return this.transport.publish(channel, value);
   }
 
   /**
    * The messages of one channel. The channel is subscribed on the first
-   * subscription and unsubscribed when the last one ends. The Observable never
-   * errors and completes only when the service shuts down.
+   * subscription and unsubscribed when the last one ends, batched with
+   * other channels' changes. The Observable never errors and completes only
+   * when the service shuts down.
    *
    * Handle errors inside your subscriber: rxjs rethrows an exception of a
    * `next` callback asynchronously, where it ends the process.
@@ -65,11 +76,26 @@ export class RedisService implements OnApplicationShutdown {
       if (!channelSubscribers) {
         channelSubscribers = new Set();
         this.subscribers.set(channel, channelSubscribers);
-        this.subscribeChannel(channel);
+        this.subscriptions.add(channel);
       }
       channelSubscribers.add(subscriber);
       return () => this.removeSubscriber(channel, subscriber);
     });
+  }
+
+  /**
+   * Resolves when the channel's subscription is confirmed by the transport
+   * (true), or can no longer be (false: refused, or nobody listens anymore).
+   * While the transport is disconnected this waits for it.
+   */
+  async whenSubscribed(channel: string): Promise<boolean> {
+    await this.subscriptions.whenSettled(channel);
+    return this.subscriptions.isConfirmed(channel);
+  }
+
+  /** How many channels this instance is subscribed to. */
+  get subscribedCount(): number {
+    return this.subscriptions.size;
   }
 
   /** True when the transport is up and every required channel is subscribed. */
@@ -78,7 +104,7 @@ export class RedisService implements OnApplicationShutdown {
       return false;
     }
     for (const channel of this.required) {
-      if (!this.confirmed.has(channel)) {
+      if (!this.subscriptions.isConfirmed(channel)) {
         return false;
       }
     }
@@ -95,10 +121,12 @@ export class RedisService implements OnApplicationShutdown {
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    // A failed subscription settles too (it is logged), so ask isReady().
+    // A refused subscription settles too (it is logged), so ask isReady().
     const ready = Promise.all([
       this.transport.whenReady(),
-      ...[...this.required].map((channel) => this.subscriptions.get(channel)),
+      ...[...this.required].map((channel) =>
+        this.subscriptions.whenSettled(channel),
+      ),
     ]).then(() => this.isReady());
     try {
       return await Promise.race([ready, timeout]);
@@ -108,6 +136,7 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.subscriptions.close();
     for (const channelSubscribers of this.subscribers.values()) {
       for (const subscriber of channelSubscribers) {
         subscriber.complete();
@@ -115,20 +144,6 @@ export class RedisService implements OnApplicationShutdown {
     }
     await this.transport.close();
     this.logger.log(`Closed the ${this.transport.kind} transport`);
-  }
-
-  private subscribeChannel(channel: string): void {
-    const subscription = this.transport.subscribe(channel).then(
-      () => {
-        this.confirmed.add(channel);
-      },
-      (error: unknown) => {
-        this.logger.error(
-          `Could not subscribe to ${channel}: ${(error as Error).message}`,
-        );
-      },
-    );
-    this.subscriptions.set(channel, subscription);
   }
 
   private removeSubscriber(
@@ -140,21 +155,18 @@ export class RedisService implements OnApplicationShutdown {
       return;
     }
     this.subscribers.delete(channel);
-    this.subscriptions.delete(channel);
-    this.confirmed.delete(channel);
     this.required.delete(channel);
-    this.transport.unsubscribe(channel).catch((error: unknown) => {
-      this.logger.warn(
-        `Could not unsubscribe from ${channel}: ${(error as Error).message}`,
-      );
-    });
+    this.subscriptions.delete(channel);
   }
 
   private dispatch(channel: string, payload: Buffer): void {
     // subscriber.next() never throws: rxjs catches a consumer's exception and
     // reports it as an unhandled error, so each consumer handles its own.
-    for (const subscriber of this.subscribers.get(channel) ?? []) {
-      subscriber.next(payload);
+    const channelSubscribers = this.subscribers.get(channel);
+    if (channelSubscribers) {
+      for (const subscriber of channelSubscribers) {
+        subscriber.next(payload);
+      }
     }
   }
 }

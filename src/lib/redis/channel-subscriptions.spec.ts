@@ -22,7 +22,7 @@ function recordingTransport() {
       unsubscribe: command('UNSUBSCRIBE'),
     },
     /** Answers every command sent so far. */
-    async answer(error?: Error): Promise<void> {
+    answer: async (error?: Error): Promise<void> => {
       for (const { settle } of pending.splice(0)) {
         settle(error);
       }

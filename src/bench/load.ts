@@ -1,0 +1,409 @@
+// The load generator: its own process, so that its CPU is not the servers'
+// and a saturated generator shows in its own figure. It reads one LoadTask
+// from BENCH_TASK, runs it, and prints `RESULT <json>`.
+import { Agent } from 'node:http';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { io, type Socket } from 'socket.io-client';
+import { propagatorChannels } from '../lib';
+import { cpuMs, rssBytes } from './proc-stats';
+import type {
+  FanOutScenario,
+  IdleScenario,
+  LoadResult,
+  LoadTask,
+  PushScenario,
+  TabScenario,
+} from './scenarios';
+
+const CHANNELS = propagatorChannels();
+const DRAIN_MS = 3_000;
+const SETTLE_MS = 500;
+// One loopback source address serves this many sockets before the next one
+// is used, so that the client side never runs out of ports.
+const SOCKETS_PER_ADDRESS = 10_000;
+
+interface Payload {
+  readonly t: number;
+}
+
+/** Records when each message arrives, relative to when it was sent. */
+class Deliveries {
+  private readonly latencies: number[] = [];
+
+  record = (payload: Payload): void => {
+    this.latencies.push(performance.now() - payload.t);
+  };
+
+  get count(): number {
+    return this.latencies.length;
+  }
+
+  /** Waits until `expected` arrived, or the drain deadline passed. */
+  async drain(expected: number): Promise<void> {
+    const giveUpAt = performance.now() + DRAIN_MS;
+    while (this.count < expected && performance.now() < giveUpAt) {
+      await sleep(20);
+    }
+  }
+
+  summary(): LoadResult['latency'] {
+    if (this.latencies.length === 0) {
+      return undefined;
+    }
+    const sorted = Float64Array.from(this.latencies).sort();
+    const at = (q: number) =>
+      round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+    return {
+      p50: at(0.5),
+      p99: at(0.99),
+      max: round(sorted[sorted.length - 1]),
+    };
+  }
+}
+
+/** Publishes as another service would: the emitter, or one raw PUBLISH. */
+interface Pusher {
+  toUser(userId: string, payload: Payload): void;
+  toAll(payload: Payload): void;
+  close(): void;
+}
+
+function pusherFor(task: LoadTask): Pusher {
+  const redis = new Redis(task.redisUrl);
+  redis.on('error', () => undefined);
+  if (task.system === 'adapter') {
+    const emitter = new Emitter(redis);
+    return {
+      toUser: (userId, payload) =>
+        emitter.to(`user:${userId}`).emit('push', payload),
+      toAll: (payload) => emitter.emit('push', payload),
+      close: () => redis.disconnect(),
+    };
+  }
+  const publish = (channel: string, payload: Payload) =>
+    void redis
+      .publish(channel, JSON.stringify({ event: 'push', data: payload }))
+      .catch(() => undefined);
+  return {
+    toUser: (userId, payload) => publish(CHANNELS.user(userId), payload),
+    toAll: (payload) => publish(CHANNELS.emitAll, payload),
+    close: () => redis.disconnect(),
+  };
+}
+
+class Clients {
+  private readonly sockets: Socket[] = [];
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(private readonly secret: Uint8Array) {}
+
+  async connect(url: string, userId: string): Promise<Socket> {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setExpirationTime('1h')
+      .sign(this.secret);
+    const socket = io(url, {
+      forceNew: true,
+      reconnection: false,
+      transports: ['websocket'],
+      auth: { token },
+      agent: this.agentFor(this.sockets.length) as unknown as string,
+    });
+    this.sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return socket;
+  }
+
+  closeAll(): void {
+    for (const socket of this.sockets) {
+      socket.disconnect();
+    }
+    for (const agent of this.agents.values()) {
+      agent.destroy();
+    }
+  }
+
+  private agentFor(index: number): Agent {
+    const address = `127.0.0.${1 + Math.floor(index / SOCKETS_PER_ADDRESS)}`;
+    let agent = this.agents.get(address);
+    if (!agent) {
+      agent = new Agent({ localAddress: address });
+      this.agents.set(address, agent);
+    }
+    return agent;
+  }
+}
+
+/** Calls `send` `rate` times a second for `durationMs`, evenly. */
+async function pace(
+  rate: number,
+  durationMs: number,
+  send: (n: number) => void,
+): Promise<number> {
+  const total = Math.round((rate * durationMs) / 1_000);
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(
+      total,
+      Math.floor(((performance.now() - start) * rate) / 1_000),
+    );
+    while (sent < due) {
+      send(sent);
+      sent += 1;
+    }
+    await sleep(2);
+  }
+  return sent;
+}
+
+/** Measures server CPU over a window, and the generator's own. */
+function cpuWindow(pids: readonly number[]) {
+  const servers = pids.map(cpuMs);
+  const own = process.cpuUsage();
+  const startedAt = performance.now();
+  return () => {
+    const ownUsed = process.cpuUsage(own);
+    return {
+      serverCpuMs: pids.map((pid, i) => cpuMs(pid) - servers[i]),
+      loadCpuShare: round(
+        (ownUsed.user + ownUsed.system) /
+          1_000 /
+          (performance.now() - startedAt),
+      ),
+    };
+  };
+}
+
+async function runPush(
+  task: LoadTask,
+  scenario: PushScenario,
+  clients: Clients,
+): Promise<LoadResult> {
+  const deliveries = new Deliveries();
+  for (let user = 0; user < scenario.users; user += 1) {
+    for (const holder of scenario.holders) {
+      const socket = await clients.connect(task.urls[holder], `u${user}`);
+      socket.on('push', deliveries.record);
+    }
+  }
+  const pusher = pusherFor(task);
+  await sleep(SETTLE_MS);
+  const window = cpuWindow(task.pids);
+  const sent = await pace(scenario.rate, scenario.durationMs, (n) =>
+    pusher.toUser(`u${n % scenario.users}`, { t: performance.now() }),
+  );
+  const expected = sent * scenario.holders.length;
+  await deliveries.drain(expected);
+  const measured = window();
+  pusher.close();
+  const idle = measured.serverCpuMs.filter(
+    (_, i) => !scenario.holders.includes(i),
+  );
+  return {
+    ...measured,
+    latency: deliveries.summary(),
+    delivered: deliveries.count,
+    expected,
+    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
+    idleInstancesCpuPer1k:
+      idle.length > 0 ? per1k(sum(idle), deliveries.count) : undefined,
+  };
+}
+
+async function runTab(
+  task: LoadTask,
+  scenario: TabScenario,
+  clients: Clients,
+): Promise<LoadResult> {
+  const deliveries = new Deliveries();
+  const senders: Socket[] = [];
+  for (let user = 0; user < scenario.users; user += 1) {
+    senders.push(await clients.connect(task.urls[0], `t${user}`));
+    const other = await clients.connect(task.urls[1], `t${user}`);
+    other.on('events', deliveries.record);
+  }
+  await sleep(SETTLE_MS);
+  const window = cpuWindow(task.pids);
+  let acked = 0;
+  const sent = await pace(scenario.rate, scenario.durationMs, (n) =>
+    senders[n % senders.length].emit(
+      'events',
+      { t: performance.now() },
+      () => (acked += 1),
+    ),
+  );
+  await deliveries.drain(sent);
+  const measured = window();
+  return {
+    ...measured,
+    latency: deliveries.summary(),
+    delivered: deliveries.count,
+    expected: sent,
+    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
+    note: `${acked} of ${sent} acknowledged`,
+  };
+}
+
+async function runFanOut(
+  task: LoadTask,
+  scenario: FanOutScenario,
+  clients: Clients,
+): Promise<LoadResult> {
+  const deliveries = new Deliveries();
+  await connectMany(scenario.sockets, 50, (n) =>
+    clients
+      .connect(task.urls[n % task.urls.length], `f${n}`)
+      .then((socket) => socket.on('push', deliveries.record)),
+  );
+  const pusher = pusherFor(task);
+  await sleep(SETTLE_MS);
+  const window = cpuWindow(task.pids);
+  for (let n = 0; n < scenario.messages; n += 1) {
+    pusher.toAll({ t: performance.now() });
+    await sleep(scenario.intervalMs);
+  }
+  const expected = scenario.messages * scenario.sockets;
+  await deliveries.drain(expected);
+  const measured = window();
+  pusher.close();
+  return {
+    ...measured,
+    latency: deliveries.summary(),
+    delivered: deliveries.count,
+    expected,
+    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
+  };
+}
+
+async function runIdle(
+  task: LoadTask,
+  scenario: IdleScenario,
+  clients: Clients,
+): Promise<LoadResult> {
+  const [pid] = task.pids;
+  await sleep(SETTLE_MS);
+  const rssBefore = rssBytes(pid);
+  const started = performance.now();
+  let connected = 0;
+  let note: string | undefined;
+  try {
+    await connectMany(scenario.sockets, scenario.concurrency, async (n) => {
+      await clients.connect(task.urls[0], `i${n}`);
+      connected += 1;
+    });
+  } catch (error) {
+    note = `stopped at ${connected} sockets: ${(error as Error).message}`;
+  }
+  const connectsPerSecond = round(
+    (connected * 1_000) / (performance.now() - started),
+  );
+  await sleep(1_000);
+  const rssPerConnectionKb = round(
+    (rssBytes(pid) - rssBefore) / 1_024 / Math.max(1, connected),
+  );
+  const result: LoadResult = {
+    delivered: connected,
+    expected: scenario.sockets,
+    serverCpuMs: [],
+    loadCpuShare: 0,
+    rssPerConnectionKb,
+    connectsPerSecond,
+    note,
+  };
+  if (scenario.pushRate === undefined || connected === 0) {
+    return result;
+  }
+  // Pushes to users among the idle sockets, through one extra socket per
+  // pushed user so that the idle ones stay idle.
+  const deliveries = new Deliveries();
+  const targets = 100;
+  for (let n = 0; n < targets; n += 1) {
+    const socket = await clients.connect(task.urls[0], `i${n}`);
+    socket.on('push', deliveries.record);
+  }
+  const pusher = pusherFor(task);
+  const window = cpuWindow(task.pids);
+  const sent = await pace(
+    scenario.pushRate,
+    scenario.pushDurationMs ?? 5_000,
+    (n) => pusher.toUser(`i${n % targets}`, { t: performance.now() }),
+  );
+  await deliveries.drain(sent);
+  const measured = window();
+  pusher.close();
+  return {
+    ...result,
+    ...measured,
+    latency: deliveries.summary(),
+    delivered: deliveries.count,
+    expected: sent,
+    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
+  };
+}
+
+/** Runs `count` connects, at most `concurrency` at a time. */
+async function connectMany(
+  count: number,
+  concurrency: number,
+  connectOne: (n: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const n = next;
+      next += 1;
+      await connectOne(n);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function per1k(cpu: number, deliveries: number): number | undefined {
+  return deliveries > 0 ? round((cpu * 1_000) / deliveries) : undefined;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.env.BENCH_TASK ?? '') as LoadTask;
+  const clients = new Clients(new TextEncoder().encode(task.secret));
+  const { scenario } = task;
+  try {
+    const result =
+      scenario.kind === 'push'
+        ? await runPush(task, scenario, clients)
+        : scenario.kind === 'tab'
+          ? await runTab(task, scenario, clients)
+          : scenario.kind === 'fanout'
+            ? await runFanOut(task, scenario, clients)
+            : await runIdle(task, scenario, clients);
+    console.log(`RESULT ${JSON.stringify(result)}`);
+  } finally {
+    clients.closeAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`load: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

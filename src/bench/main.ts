@@ -1,0 +1,205 @@
+// `npm run bench`: this project against a plain Socket.IO server with
+// @socket.io/redis-adapter, on one Redis, under the same load, alternating
+// the two in every repeat. Flags: --repeats N (3), --quick (1 repeat, short
+// runs), --scale N (adds N idle sockets on one instance), --out FILE.
+import { writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { isHealthy } from '../cluster/cluster';
+import { freePort } from '../cluster/free-port';
+import { ManagedProcess } from '../cluster/managed-process';
+import { startRedisProcess } from '../cluster/redis-process';
+import { withDeadline } from '../cluster/wait';
+import { type CaseResults, markdownTable, reportRows } from './report';
+import {
+  type BenchCase,
+  benchCases,
+  type LoadResult,
+  type LoadTask,
+  type SystemName,
+} from './scenarios';
+
+const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
+const START_TIMEOUT_MS = 30_000;
+const RUN_TIMEOUT_MS = 120_000;
+
+interface Flags {
+  repeats: number;
+  quick: boolean;
+  scale?: number;
+  out: string;
+}
+
+function readFlags(argv: readonly string[]): Flags {
+  const value = (name: string) => {
+    const index = argv.indexOf(name);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const scale = value('--scale');
+  return {
+    quick,
+    repeats: Number(value('--repeats') ?? (quick ? 1 : 3)),
+    scale: scale === undefined ? undefined : Number(scale),
+    out: value('--out') ?? 'bench-results.json',
+  };
+}
+
+/** Starts `count` servers of a system and resolves once each answers /health. */
+async function startServers(
+  system: SystemName,
+  count: number,
+  redisUrl: string,
+): Promise<{ processes: ManagedProcess[]; urls: string[] }> {
+  const entry = resolve(
+    system === 'project' ? 'dist/main.js' : 'dist/bench/adapter-server.js',
+  );
+  const servers = await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const process = new ManagedProcess({
+        name: `${system}-${index + 1}`,
+        command: globalThis.process.execPath,
+        args: [entry],
+        env: {
+          ...globalThis.process.env,
+          NODE_ENV: 'production',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          REDIS_URL: redisUrl,
+          JWT_SECRET: SECRET,
+          INSTANCE_ID: `${system}-${index + 1}`,
+        },
+      });
+      return { process, url };
+    }),
+  );
+  try {
+    await Promise.all(
+      servers.map(({ process, url }) =>
+        process.waitUntilReady(
+          () => isHealthy(url),
+          `answering ${url}/health`,
+          START_TIMEOUT_MS,
+        ),
+      ),
+    );
+  } catch (error) {
+    await Promise.all(servers.map(({ process }) => process.stop()));
+    throw error;
+  }
+  return {
+    processes: servers.map((server) => server.process),
+    urls: servers.map((server) => server.url),
+  };
+}
+
+async function runOnce(
+  system: SystemName,
+  benchCase: BenchCase,
+  redisUrl: string,
+): Promise<LoadResult> {
+  const { processes, urls } = await startServers(
+    system,
+    benchCase.instances,
+    redisUrl,
+  );
+  try {
+    const task: LoadTask = {
+      system,
+      urls,
+      pids: processes.map((p) => p.pid ?? 0),
+      redisUrl,
+      secret: SECRET,
+      scenario: benchCase.scenario,
+    };
+    const load = new ManagedProcess({
+      name: 'load',
+      command: process.execPath,
+      args: [resolve('dist/bench/load.js')],
+      env: { ...process.env, BENCH_TASK: JSON.stringify(task) },
+    });
+    try {
+      await withDeadline(
+        load.exited,
+        `${benchCase.name} on ${system}`,
+        RUN_TIMEOUT_MS,
+      );
+    } catch (error) {
+      await load.stop();
+      throw error;
+    }
+    const line = load
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('RESULT '));
+    if (!line) {
+      throw new Error(
+        `${benchCase.name} on ${system}: ${load.describeExit()}\n${load.output()}`,
+      );
+    }
+    return JSON.parse(line.slice('RESULT '.length)) as LoadResult;
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+  }
+}
+
+function shorten(benchCase: BenchCase, quick: boolean): BenchCase {
+  if (!quick) {
+    return benchCase;
+  }
+  const { scenario } = benchCase;
+  return {
+    ...benchCase,
+    scenario:
+      'durationMs' in scenario ? { ...scenario, durationMs: 1_000 } : scenario,
+  };
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags(process.argv.slice(2));
+  const startedAt = Date.now();
+  const port = await freePort();
+  const redis = await startRedisProcess({ port });
+  const redisUrl = `redis://127.0.0.1:${port}`;
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`bench on ${machine}; ${flags.repeats} repeat(s)`);
+  const results: CaseResults[] = [];
+  try {
+    for (const original of benchCases(flags.scale)) {
+      const benchCase = shorten(original, flags.quick);
+      const runs: CaseResults['runs'] = { adapter: [], project: [] };
+      for (let repeat = 0; repeat < flags.repeats; repeat += 1) {
+        // Alternate which system goes first, so neither always runs warm.
+        const order: SystemName[] =
+          repeat % 2 === 0 ? ['adapter', 'project'] : ['project', 'adapter'];
+        for (const system of order) {
+          const result = await runOnce(system, benchCase, redisUrl);
+          runs[system].push(result);
+          console.log(
+            `${benchCase.name} | ${system} | ${JSON.stringify(result)}`,
+          );
+        }
+      }
+      results.push({ benchCase, runs });
+    }
+  } finally {
+    await redis.stop();
+  }
+  const rows = reportRows(results);
+  const seconds = Math.round((Date.now() - startedAt) / 1_000);
+  console.log(
+    `\n${markdownTable(rows)}\n\nratio = this project / adapter; ${machine}; ${seconds} s`,
+  );
+  await writeFile(
+    flags.out,
+    JSON.stringify({ machine, flags, seconds, rows, results }, null, 2),
+  );
+  console.log(`wrote ${flags.out}`);
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error).stack ?? String(error));
+  process.exit(1);
+});

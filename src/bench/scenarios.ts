@@ -1,0 +1,138 @@
+/** The two systems a bench run compares. */
+export type SystemName = 'adapter' | 'project';
+
+/** Pushes from another service to users with a tab on each of two instances. */
+export interface PushScenario {
+  readonly kind: 'push';
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly users: number;
+  /** Instances that hold the users' tabs; the others hold none. */
+  readonly holders: readonly [number, number];
+}
+
+/** A tab emits `events` with an ack; the user's tab on another instance gets it. */
+export interface TabScenario {
+  readonly kind: 'tab';
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly users: number;
+}
+
+/** Emit-to-all from another service to many sockets over every instance. */
+export interface FanOutScenario {
+  readonly kind: 'fanout';
+  readonly sockets: number;
+  readonly messages: number;
+  readonly intervalMs: number;
+}
+
+/**
+ * Idle authenticated sockets on one instance: how fast they connect and
+ * what each costs in RSS; optionally pushes to them while they are there.
+ */
+export interface IdleScenario {
+  readonly kind: 'idle';
+  readonly sockets: number;
+  readonly concurrency: number;
+  readonly pushRate?: number;
+  readonly pushDurationMs?: number;
+}
+
+export type Scenario =
+  PushScenario | TabScenario | FanOutScenario | IdleScenario;
+
+/** One named scenario of the bench, on a number of instances. */
+export interface BenchCase {
+  readonly name: string;
+  readonly instances: number;
+  readonly scenario: Scenario;
+}
+
+/** What the load generator is told for one run. */
+export interface LoadTask {
+  readonly system: SystemName;
+  readonly urls: readonly string[];
+  readonly pids: readonly number[];
+  readonly redisUrl: string;
+  readonly secret: string;
+  readonly scenario: Scenario;
+}
+
+/** What one run measured. */
+export interface LoadResult {
+  readonly latency?: { p50: number; p99: number; max: number };
+  readonly delivered: number;
+  readonly expected: number;
+  /** CPU ms of each server instance over the measured window. */
+  readonly serverCpuMs: readonly number[];
+  /** Server CPU ms per 1,000 deliveries, all instances. */
+  readonly cpuPer1k?: number;
+  /** The same, for the instances that hold none of the users' sockets. */
+  readonly idleInstancesCpuPer1k?: number;
+  readonly rssPerConnectionKb?: number;
+  readonly connectsPerSecond?: number;
+  /** CPU the load generator used, as a share of one core. */
+  readonly loadCpuShare: number;
+  readonly note?: string;
+}
+
+/** The scenarios of a default run. */
+export function benchCases(scale?: number): BenchCase[] {
+  const push = (rate: number, instances = 2): BenchCase => ({
+    name:
+      instances === 2
+        ? `push @${rate / 1000}k/s`
+        : `push @${rate / 1000}k/s, ${instances} instances`,
+    instances,
+    scenario: {
+      kind: 'push',
+      rate,
+      durationMs: 3_000,
+      users: 100,
+      holders: [0, 1],
+    },
+  });
+  const tab = (rate: number): BenchCase => ({
+    name: `tab to tab @${rate / 1000}k/s`,
+    instances: 2,
+    scenario: { kind: 'tab', rate, durationMs: 3_000, users: 50 },
+  });
+  const cases: BenchCase[] = [
+    push(1_000),
+    push(5_000),
+    push(10_000),
+    tab(1_000),
+    tab(5_000),
+    {
+      name: 'emit to all, 2,000 sockets',
+      instances: 2,
+      scenario: {
+        kind: 'fanout',
+        sockets: 2_000,
+        messages: 20,
+        intervalMs: 100,
+      },
+    },
+    {
+      name: 'idle sockets',
+      instances: 1,
+      scenario: { kind: 'idle', sockets: 2_000, concurrency: 50 },
+    },
+    push(5_000, 4),
+  ];
+  if (scale !== undefined) {
+    cases.push({
+      name: `${scale} idle sockets, push @1k/s`,
+      instances: 1,
+      scenario: {
+        kind: 'idle',
+        sockets: scale,
+        concurrency: 200,
+        pushRate: 1_000,
+        pushDurationMs: 5_000,
+      },
+    });
+  }
+  return cases;
+}

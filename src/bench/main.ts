@@ -1,10 +1,11 @@
 // `npm run bench`: this project against a plain Socket.IO server with
 // @socket.io/redis-adapter, on one Redis, under the same load, alternating
 // the two in every repeat. Flags: --repeats N (3), --quick (1 repeat, short
-// runs), --scale N (adds N idle sockets on one instance), --out FILE.
+// runs), --scale N (adds N idle sockets on one instance), --only TEXT (the
+// cases whose name contains it), --out FILE.
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isHealthy } from '../cluster/cluster';
 import { freePort } from '../cluster/free-port';
 import { ManagedProcess } from '../cluster/managed-process';
@@ -27,6 +28,7 @@ interface Flags {
   repeats: number;
   quick: boolean;
   scale?: number;
+  only?: string;
   out: string;
 }
 
@@ -41,8 +43,31 @@ function readFlags(argv: readonly string[]): Flags {
     quick,
     repeats: Number(value('--repeats') ?? (quick ? 1 : 3)),
     scale: scale === undefined ? undefined : Number(scale),
+    only: value('--only'),
     out: value('--out') ?? 'bench-results.json',
   };
+}
+
+/**
+ * With BENCH_PROFILE=<dir>, the servers write a CPU profile to
+ * <dir>/<system> (node --cpu-prof) when they stop; BENCH_PROFILE_HEAP=1 adds
+ * a heap profile.
+ */
+function profileFlags(system: SystemName): string[] {
+  const root = process.env.BENCH_PROFILE;
+  if (!root) {
+    return [];
+  }
+  const dir = join(root, system);
+  return [
+    '-r',
+    resolve('dist/bench/exit-on-sigterm.js'),
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    ...(process.env.BENCH_PROFILE_HEAP
+      ? ['--heap-prof', `--heap-prof-dir=${dir}`]
+      : []),
+  ];
 }
 
 /** Starts `count` servers of a system and resolves once each answers /health. */
@@ -61,7 +86,7 @@ async function startServers(
       const process = new ManagedProcess({
         name: `${system}-${index + 1}`,
         command: globalThis.process.execPath,
-        args: [entry],
+        args: [...profileFlags(system), entry],
         env: {
           ...globalThis.process.env,
           NODE_ENV: 'production',
@@ -167,7 +192,10 @@ async function main(): Promise<void> {
   console.log(`bench on ${machine}; ${flags.repeats} repeat(s)`);
   const results: CaseResults[] = [];
   try {
-    for (const original of benchCases(flags.scale)) {
+    const cases = benchCases(flags.scale).filter(
+      (benchCase) => !flags.only || benchCase.name.includes(flags.only),
+    );
+    for (const original of cases) {
       const benchCase = shorten(original, flags.quick);
       const runs: CaseResults['runs'] = { adapter: [], project: [] };
       for (let repeat = 0; repeat < flags.repeats; repeat += 1) {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
@@ -11,7 +12,9 @@ import {
   getSocketUser,
   type PropagatorSocketData,
 } from '../socket-state/socket-user';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import { HandshakeAuthenticator } from './handshake-authenticator';
+import { MessageRouter } from './message-router';
 
 // setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -37,6 +40,7 @@ const SUBSCRIBE_WAIT_MS = 2_000;
 export class SocketStateAdapter extends IoAdapter {
   private readonly stateLogger = new Logger(SocketStateAdapter.name);
   private readonly boundNamespaces = new WeakSet<Namespace>();
+  private readonly routers = new WeakMap<Socket, MessageRouter>();
   private readonly socketState: SocketStateService;
   private readonly userChannels: UserChannels;
   private readonly authenticator: HandshakeAuthenticator;
@@ -64,9 +68,36 @@ export class SocketStateAdapter extends IoAdapter {
     const merged = { ...this.serverOptions, ...options } as ServerOptions;
     const server = super.createIOServer(port, merged) as Server;
     this.socketState.attachServer(server);
+    // Socket.IO keeps the handshake's HTTP request for the connection's
+    // whole life. Keep only what a namespace handshake reads from it, and let
+    // the rest (the IncomingMessage and what hangs off it) go.
+    server.engine.on('connection', (connection: { request: unknown }) => {
+      connection.request = slimRequest(connection.request as IncomingMessage);
+    });
     this.bindNamespace(server.sockets);
     server.on('new_namespace', (nsp: Namespace) => this.bindNamespace(nsp));
     return server;
+  }
+
+  /**
+   * Binds a gateway's handlers to a socket through one `onAny` listener per
+   * socket (see MessageRouter) rather than Nest's rxjs pipeline per handler:
+   * the same behaviour, for less memory per socket and less work per message.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+  ): void {
+    let router = this.routers.get(socket);
+    if (!router) {
+      router = new MessageRouter(
+        socket,
+        (payload) => this.mapPayload(payload),
+        this.stateLogger,
+      );
+      this.routers.set(socket, router);
+    }
+    router.add(handlers);
   }
 
   override async close(server: Server): Promise<void> {
@@ -156,4 +187,27 @@ export class SocketStateAdapter extends IoAdapter {
     arm();
     return expiry;
   }
+}
+
+/**
+ * What Socket.IO reads from the handshake request when a socket joins a
+ * namespace (`socket.handshake`: headers, URL, query, whether TLS), and
+ * nothing else.
+ */
+function slimRequest(request: IncomingMessage): SlimRequest {
+  return {
+    headers: request.headers,
+    url: request.url,
+    _query: (request as { _query?: unknown })._query,
+    connection: {
+      encrypted: (request.socket as { encrypted?: boolean }).encrypted === true,
+    },
+  };
+}
+
+interface SlimRequest {
+  readonly headers: IncomingMessage['headers'];
+  readonly url: string | undefined;
+  readonly _query: unknown;
+  readonly connection: { readonly encrypted: boolean };
 }

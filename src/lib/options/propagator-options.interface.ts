@@ -16,7 +16,8 @@ export interface RedisPropagatorModuleOptions {
   /**
    * ioredis options, merged over the URL and over this library's defaults
    * (publisher: `maxRetriesPerRequest: 1`, so a publish during an outage
-   * fails instead of waiting in a queue; subscriber:
+   * fails instead of waiting in a queue, and `enableAutoPipelining: true`,
+   * so the publishes of one event-loop turn share one write; subscriber:
    * `maxRetriesPerRequest: null`, so subscriptions wait for Redis).
    * @default undefined
    */

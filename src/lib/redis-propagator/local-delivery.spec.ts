@@ -3,6 +3,7 @@ import type { Namespace, Socket } from 'socket.io';
 import {
   AUTHENTICATED_ROOM,
   SocketStateService,
+  userRoom,
 } from '../socket-state/socket-state.service';
 import { LocalDelivery } from './local-delivery';
 
@@ -18,23 +19,36 @@ function fakeSocket(id: string, namespace: string, received: string[]) {
 }
 
 describe('LocalDelivery', () => {
-  it('delivers to the user sockets of the namespace, except the one named', () => {
+  it("broadcasts once to the user's room of the namespace, except the socket named, and not at all for a user held elsewhere", () => {
     const state = new SocketStateService();
-    const received: string[] = [];
-    state.add('42', fakeSocket('a', '/', received));
-    state.add('42', fakeSocket('b', '/', received));
-    state.add('42', fakeSocket('c', '/chat', received));
-    state.add('43', fakeSocket('d', '/', received));
+    const emitted: string[] = [];
+    const toRoom = (room: string, except: string[] = []) => ({
+      except: (id: string) => toRoom(room, [...except, id]),
+      emit: (event: string, data: unknown) =>
+        emitted.push(
+          `${room} except [${except.join()}] ${event} ${JSON.stringify(data)}`,
+        ),
+    });
+    const nsp = { local: { to: (room: string) => toRoom(room) } };
+    state.attachServer({ _nsps: new Map([['/', nsp]]) } as never);
+    state.add('42', fakeSocket('a', '/', []));
+    const delivery = new LocalDelivery(state);
 
-    new LocalDelivery(state).toUser({
+    delivery.toUser({
       userId: '42',
       socketId: 'b',
       namespace: '/',
       event: 'e',
       data: 1,
     });
+    delivery.toUser({ userId: '42', namespace: '/', event: 'f', data: 2 });
+    delivery.toUser({ userId: '42', namespace: '/chat', event: 'g', data: 3 });
+    delivery.toUser({ userId: '43', namespace: '/', event: 'h', data: 4 });
 
-    expect(received).toEqual(['a e 1']);
+    expect(emitted).toEqual([
+      `${userRoom('42')} except [b] e 1`,
+      `${userRoom('42')} except [] f 2`,
+    ]);
   });
 
   it('broadcasts once per namespace, to everyone or to the authenticated room', () => {

@@ -6,11 +6,13 @@ import type {
 import {
   AUTHENTICATED_ROOM,
   SocketStateService,
+  userRoom,
 } from '../socket-state/socket-state.service';
 
 /**
  * Delivers a decoded message to the sockets of this instance: the only code
- * of the propagator that touches sockets.
+ * of the propagator that touches sockets. Each delivery is one broadcast per
+ * namespace, so Socket.IO encodes the packet once for all its recipients.
  */
 @Injectable()
 export class LocalDelivery {
@@ -18,10 +20,17 @@ export class LocalDelivery {
 
   /** Every socket of the user in the namespace, except `socketId`. */
   toUser({ userId, socketId, namespace, event, data }: ParsedSendToUser): void {
-    for (const socket of this.socketState.get(userId)) {
-      if (socket.nsp.name === namespace && socket.id !== socketId) {
-        socket.emit(event, data);
-      }
+    // Most messages of the compatibility channel are for users held elsewhere.
+    if (!this.socketState.has(userId)) {
+      return;
+    }
+    for (const nsp of this.socketState.namespaces(namespace)) {
+      const toUser = nsp.local.to(userRoom(userId));
+      // Every socket is in the room of its own id.
+      (socketId === undefined ? toUser : toUser.except(socketId)).emit(
+        event,
+        data,
+      );
     }
   }
 

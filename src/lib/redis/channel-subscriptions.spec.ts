@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { ChannelSubscriptions } from './channel-subscriptions';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const waitMs = (ms: number) =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A transport that records each command and answers when told to. */
 function recordingTransport() {
@@ -21,13 +23,18 @@ function recordingTransport() {
       subscribe: command('SUBSCRIBE'),
       unsubscribe: command('UNSUBSCRIBE'),
     },
+    /** Waits until `count` commands have been sent in all. */
+    sent: async (count: number): Promise<void> => {
+      const giveUpAt = Date.now() + 1_000;
+      while (commands.length < count && Date.now() < giveUpAt) {
+        await waitMs(1);
+      }
+    },
     /** Answers every command sent so far. */
     answer: async (error?: Error): Promise<void> => {
       for (const { settle } of pending.splice(0)) {
         settle(error);
       }
-      // One turn for the answers to land, one for the next batch to go.
-      await nextTurn();
       await nextTurn();
     },
   };
@@ -35,19 +42,20 @@ function recordingTransport() {
 
 describe('ChannelSubscriptions', () => {
   it('sends the changes of one turn as one command, and what changes meanwhile as the next', async () => {
-    const { commands, transport, answer } = recordingTransport();
+    const { commands, transport, sent, answer } = recordingTransport();
     const subscriptions = new ChannelSubscriptions(transport, () => undefined);
 
     for (const channel of ['a', 'b', 'c']) {
       subscriptions.add(channel);
     }
-    await nextTurn();
+    await sent(1);
     subscriptions.add('d');
     subscriptions.delete('a');
-    await nextTurn();
+    await waitMs(50);
     expect(commands).toEqual(['SUBSCRIBE a b c']);
 
     await answer();
+    await sent(3);
     expect(commands).toEqual([
       'SUBSCRIBE a b c',
       'SUBSCRIBE d',
@@ -71,7 +79,7 @@ describe('ChannelSubscriptions', () => {
   });
 
   it('settles waiters on confirmation, and on refusal with the error reported', async () => {
-    const { transport, answer } = recordingTransport();
+    const { transport, sent, answer } = recordingTransport();
     const errors: string[] = [];
     const subscriptions = new ChannelSubscriptions(
       transport,
@@ -81,14 +89,14 @@ describe('ChannelSubscriptions', () => {
 
     subscriptions.add('a');
     const confirmed = subscriptions.whenSettled('a');
-    await nextTurn();
+    await sent(1);
     await answer();
     await confirmed;
     expect(subscriptions.isConfirmed('a')).toBe(true);
 
     subscriptions.add('b');
     const refused = subscriptions.whenSettled('b');
-    await nextTurn();
+    await sent(2);
     await answer(new Error('NOPERM'));
     await refused;
     expect(subscriptions.isConfirmed('b')).toBe(false);

@@ -8,8 +8,13 @@ import type {
 
 // A publish during an outage fails after one reconnect attempt instead of
 // piling up in the offline queue: delivery is at most once anyway, and the
-// caller learns of the failure while it still matters.
-const PUBLISHER_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 1 };
+// caller learns of the failure while it still matters. The publishes of one
+// turn of the event loop go to Redis in one write: under load that saves a
+// system call per message, and alone a message waits for nothing.
+const PUBLISHER_DEFAULTS: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  enableAutoPipelining: true,
+};
 // A subscription waits for Redis however long it takes; ioredis resubscribes
 // by itself after every reconnect.
 const SUBSCRIBER_DEFAULTS: RedisOptions = { maxRetriesPerRequest: null };

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io';
-import { AUTHENTICATED_ROOM, SocketStateService } from './socket-state.service';
+import {
+  AUTHENTICATED_ROOM,
+  SocketStateService,
+  userRoom,
+} from './socket-state.service';
 
 const socket = (id: string) => {
   const rooms = new Set<string>();
@@ -9,7 +13,9 @@ const socket = (id: string) => {
     rooms,
     connected: true,
     emit: () => true,
-    join: (room: string) => void rooms.add(room),
+    join: (joined: string | string[]) => {
+      for (const room of [joined].flat()) rooms.add(room);
+    },
     leave: (room: string) => void rooms.delete(room),
   } as unknown as Socket;
 };
@@ -94,12 +100,12 @@ describe('SocketStateService', () => {
     expect(events).toEqual(['arrived 1', 'arrived 2', 'left 1', 'arrived 1']);
   });
 
-  it('puts registered sockets in the authenticated room, and takes them out', () => {
+  it("puts registered sockets in the authenticated room and their user's room, and takes them out", () => {
     const state = new SocketStateService();
     const a = socket('a');
 
     state.add('1', a);
-    expect([...a.rooms]).toEqual([AUTHENTICATED_ROOM]);
+    expect([...a.rooms]).toEqual([AUTHENTICATED_ROOM, userRoom('1')]);
     state.remove('1', a);
     expect([...a.rooms]).toEqual([]);
   });

@@ -6,8 +6,17 @@ import type { Namespace, Server, Socket } from 'socket.io';
 export const AUTHENTICATED_ROOM = 'redis-propagator:authenticated';
 
 /**
+ * Room of one user's sockets, in each namespace: a delivery to the user is
+ * one broadcast, encoded once for all of the user's sockets there.
+ */
+export function userRoom(userId: string): string {
+  return `redis-propagator:user:${userId}`;
+}
+
+/**
  * This instance's registry of sockets: user id -> that user's sockets, in
- * every namespace. Registered sockets join the authenticated room. It also
+ * every namespace. Registered sockets join the authenticated room and their
+ * user's room. It also
  * knows the Socket.IO servers of this instance, so that a broadcast reaches a
  * whole namespace with a single encoding.
  *
@@ -34,8 +43,8 @@ export class SocketStateService implements OnModuleDestroy {
   readonly userLeft$: Observable<string> = this.left.asObservable();
 
   /**
-   * Registers a socket of a user and puts it in the authenticated room.
-   * Returns false if it was registered already.
+   * Registers a socket of a user and puts it in the authenticated room and
+   * the user's room. Returns false if it was registered already.
    */
   add(userId: string, socket: Socket): boolean {
     let sockets = this.socketsByUser.get(userId);
@@ -49,8 +58,11 @@ export class SocketStateService implements OnModuleDestroy {
     }
     sockets.add(socket);
     // join() returns a promise only with an asynchronous Socket.IO adapter.
-    Promise.resolve(socket.join(AUTHENTICATED_ROOM)).catch((error: Error) =>
-      this.logger.error(`Socket ${socket.id} could not join: ${error.message}`),
+    Promise.resolve(socket.join([AUTHENTICATED_ROOM, userRoom(userId)])).catch(
+      (error: Error) =>
+        this.logger.error(
+          `Socket ${socket.id} could not join: ${error.message}`,
+        ),
     );
     if (isFirst) {
       this.arrived.next(userId);
@@ -65,17 +77,24 @@ export class SocketStateService implements OnModuleDestroy {
       return false;
     }
     if (socket.connected) {
-      Promise.resolve(socket.leave(AUTHENTICATED_ROOM)).catch((error: Error) =>
-        this.logger.error(
-          `Socket ${socket.id} could not leave: ${error.message}`,
-        ),
-      );
+      for (const room of [AUTHENTICATED_ROOM, userRoom(userId)]) {
+        Promise.resolve(socket.leave(room)).catch((error: Error) =>
+          this.logger.error(
+            `Socket ${socket.id} could not leave: ${error.message}`,
+          ),
+        );
+      }
     }
     if (sockets.size === 0) {
       this.socketsByUser.delete(userId);
       this.left.next(userId);
     }
     return true;
+  }
+
+  /** Whether the user has a socket on this instance. */
+  has(userId: string): boolean {
+    return this.socketsByUser.has(userId);
   }
 
   /** The user's sockets on this instance, in every namespace. */

@@ -76,6 +76,32 @@ describe.each(TRANSPORTS)(
       expect(tabB.events('events')).toEqual(['no ack']);
     });
 
+    it('syncs binary data byte for byte: a Buffer, one nested in an object, and 600 KB of it', async () => {
+      const { tabA, tabB } = await audience();
+      const tabC = await client(one, '42');
+      const bytes = Buffer.from([0, 1, 2, 127, 128, 255]);
+      const large = Buffer.alloc(600_000, 7);
+
+      tabA.socket.emit('events', bytes);
+      tabA.socket.emit('events', { name: 'a.bin', content: bytes, list: [1] });
+      tabA.socket.emit('events', large);
+
+      for (const tab of [tabB, tabC]) {
+        const [plain, nested, big] = (await tab.waitFor('events', 3)) as [
+          Buffer,
+          { name: string; content: Buffer; list: number[] },
+          Buffer,
+        ];
+        expect(Buffer.isBuffer(plain)).toBe(true);
+        expect(plain.equals(bytes)).toBe(true);
+        expect(nested.name).toBe('a.bin');
+        expect(nested.list).toEqual([1]);
+        expect(Buffer.isBuffer(nested.content)).toBe(true);
+        expect(nested.content.equals(bytes)).toBe(true);
+        expect(big.equals(large)).toBe(true);
+      }
+    });
+
     it('delivers a push on the send channel to every tab of the user on both instances', async () => {
       const { tabA, tabB, otherUser, anonymous } = await audience();
 

@@ -1,3 +1,9 @@
+import {
+  decodeBinaryFrame,
+  encodeBinaryFrame,
+  hasBinary,
+  isBinaryFrame,
+} from './binary-frame';
 import { type DropReason, InvalidMessageError } from './invalid-message.error';
 
 /** Event names Socket.IO reserves; emitting them throws or misleads clients. */
@@ -35,7 +41,7 @@ export function parseBroadcastMessage(
   raw: Buffer,
   maxBytes: number,
 ): ParseResult<ParsedBroadcast> {
-  const decoded = decodeJson(raw, maxBytes);
+  const decoded = decodePayload(raw, maxBytes);
   return decoded.ok ? toBroadcast(decoded.message) : decoded;
 }
 
@@ -44,7 +50,7 @@ export function parseSendToUserMessage(
   raw: Buffer,
   maxBytes: number,
 ): ParseResult<ParsedSendToUser> {
-  const decoded = decodeJson(raw, maxBytes);
+  const decoded = decodePayload(raw, maxBytes);
   return decoded.ok ? toSendToUser(decoded.message) : decoded;
 }
 
@@ -57,7 +63,7 @@ export function parseUserChannelMessage(
   channelUserId: string,
   maxBytes: number,
 ): ParseResult<ParsedSendToUser> {
-  const decoded = decodeJson(raw, maxBytes);
+  const decoded = decodePayload(raw, maxBytes);
   return decoded.ok ? toSendToUser(decoded.message, channelUserId) : decoded;
 }
 
@@ -115,24 +121,28 @@ export function toSendToUser(
 
 /**
  * Serialises a validated message for the wire, within the size limit: the
- * one place where messages are turned into bytes. Throws an
- * {@link InvalidMessageError} for data that JSON cannot carry (a BigInt, a
- * cycle) or a message over `maxBytes`.
+ * one place where messages are turned into bytes. JSON, as the contract
+ * says, unless the data holds binary values: then a binary frame, which
+ * keeps them byte for byte. Throws an {@link InvalidMessageError} for data
+ * that JSON cannot carry (a BigInt, a cycle) or a message over `maxBytes`.
  */
 export function encodeMessage(
   message: ParsedBroadcast,
   maxBytes: number,
-): string {
-  let payload: string;
+): string | Buffer {
+  let payload: string | Buffer;
   try {
-    payload = JSON.stringify(message);
+    payload = hasBinary(message.data)
+      ? encodeBinaryFrame(message)
+      : JSON.stringify(message);
   } catch (error) {
     throw new InvalidMessageError(
       'not_json',
       `"data" is not serialisable as JSON: ${(error as Error).message}`,
     );
   }
-  const size = Buffer.byteLength(payload);
+  const size =
+    typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > maxBytes) {
     throw new InvalidMessageError(
       'too_large',
@@ -143,16 +153,28 @@ export function encodeMessage(
 }
 
 /**
- * The one place where messages from Redis are turned from bytes into values.
+ * The one place where messages from Redis are turned from bytes into values:
+ * JSON, or a binary frame of this library.
  * The size is checked before anything is decoded.
  */
-function decodeJson(raw: Buffer, maxBytes: number): ParseResult<unknown> {
+function decodePayload(raw: Buffer, maxBytes: number): ParseResult<unknown> {
   if (raw.byteLength > maxBytes) {
     return {
       ok: false,
       reason: 'too_large',
       error: `the message has ${raw.byteLength} bytes, over the limit of ${maxBytes}`,
     };
+  }
+  if (isBinaryFrame(raw)) {
+    try {
+      return { ok: true, message: decodeBinaryFrame(raw) };
+    } catch (error) {
+      return {
+        ok: false,
+        reason: 'invalid',
+        error: `the message is a malformed binary frame: ${(error as Error).message}`,
+      };
+    }
   }
   try {
     return { ok: true, message: JSON.parse(raw.toString('utf8')) };

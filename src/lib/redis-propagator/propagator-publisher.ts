@@ -64,7 +64,7 @@ export class PropagatorPublisher {
     validated: ParseResult<T>,
     channelOf: (message: T) => string,
   ): Promise<number> {
-    let payload: string;
+    let payload: string | Buffer;
     let channel: string;
     try {
       if (!validated.ok) {

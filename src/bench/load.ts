@@ -14,6 +14,7 @@ import type {
   LoadResult,
   LoadTask,
   PushScenario,
+  RawScenario,
   TabScenario,
 } from './scenarios';
 
@@ -96,15 +97,19 @@ function pusherFor(task: LoadTask): Pusher {
 class Clients {
   private readonly sockets: Socket[] = [];
   private readonly agents = new Map<string, Agent>();
+  private readonly tokens = new Map<string, string>();
 
   constructor(private readonly secret: Uint8Array) {}
 
+  /** Signs the users' tokens ahead, so that timed connects do not sign. */
+  async signTokens(userIds: readonly string[]): Promise<void> {
+    for (const userId of userIds) {
+      await this.token(userId);
+    }
+  }
+
   async connect(url: string, userId: string): Promise<Socket> {
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(userId)
-      .setExpirationTime('1h')
-      .sign(this.secret);
+    const token = await this.token(userId);
     const socket = io(url, {
       forceNew: true,
       reconnection: false,
@@ -118,6 +123,19 @@ class Clients {
       socket.once('connect_error', reject);
     });
     return socket;
+  }
+
+  private async token(userId: string): Promise<string> {
+    let token = this.tokens.get(userId);
+    if (token === undefined) {
+      token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setExpirationTime('1h')
+        .sign(this.secret);
+      this.tokens.set(userId, token);
+    }
+    return token;
   }
 
   closeAll(): void {
@@ -178,6 +196,38 @@ function cpuWindow(pids: readonly number[]) {
           (performance.now() - startedAt),
       ),
     };
+  };
+}
+
+async function runRaw(
+  task: LoadTask,
+  scenario: RawScenario,
+): Promise<LoadResult> {
+  const deliveries = new Deliveries();
+  const publisher = new Redis(task.redisUrl);
+  const subscriber = new Redis(task.redisUrl);
+  await subscriber.subscribe('bench:raw');
+  subscriber.on('message', (_channel: string, message: string) =>
+    deliveries.record(JSON.parse(message) as Payload),
+  );
+  const window = cpuWindow([]);
+  const sent = await pace(
+    scenario.rate,
+    scenario.durationMs,
+    () =>
+      void publisher
+        .publish('bench:raw', JSON.stringify({ t: performance.now() }))
+        .catch(() => undefined),
+  );
+  await deliveries.drain(sent);
+  const measured = window();
+  publisher.disconnect();
+  subscriber.disconnect();
+  return {
+    ...measured,
+    latency: deliveries.summary(),
+    delivered: deliveries.count,
+    expected: sent,
   };
 }
 
@@ -288,6 +338,9 @@ async function runIdle(
   clients: Clients,
 ): Promise<LoadResult> {
   const [pid] = task.pids;
+  await clients.signTokens(
+    Array.from({ length: scenario.sockets }, (_, n) => `i${n}`),
+  );
   await sleep(SETTLE_MS);
   const rssBefore = rssBytes(pid);
   const started = performance.now();
@@ -387,13 +440,15 @@ async function main(): Promise<void> {
   const { scenario } = task;
   try {
     const result =
-      scenario.kind === 'push'
-        ? await runPush(task, scenario, clients)
-        : scenario.kind === 'tab'
-          ? await runTab(task, scenario, clients)
-          : scenario.kind === 'fanout'
-            ? await runFanOut(task, scenario, clients)
-            : await runIdle(task, scenario, clients);
+      scenario.kind === 'raw'
+        ? await runRaw(task, scenario)
+        : scenario.kind === 'push'
+          ? await runPush(task, scenario, clients)
+          : scenario.kind === 'tab'
+            ? await runTab(task, scenario, clients)
+            : scenario.kind === 'fanout'
+              ? await runFanOut(task, scenario, clients)
+              : await runIdle(task, scenario, clients);
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     clients.closeAll();

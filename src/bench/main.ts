@@ -16,6 +16,7 @@ import {
   type BenchCase,
   benchCases,
   type LoadResult,
+  RAW_CASE,
   type LoadTask,
   type SystemName,
 } from './scenarios';
@@ -125,11 +126,10 @@ async function runOnce(
   benchCase: BenchCase,
   redisUrl: string,
 ): Promise<LoadResult> {
-  const { processes, urls } = await startServers(
-    system,
-    benchCase.instances,
-    redisUrl,
-  );
+  const { processes, urls } =
+    benchCase.instances > 0
+      ? await startServers(system, benchCase.instances, redisUrl)
+      : { processes: [], urls: [] };
   try {
     const task: LoadTask = {
       system,
@@ -191,7 +191,17 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`bench on ${machine}; ${flags.repeats} repeat(s)`);
   const results: CaseResults[] = [];
+  const rawP50: number[] = [];
   try {
+    for (let repeat = 0; repeat < flags.repeats; repeat += 1) {
+      const raw = await runOnce(
+        'project',
+        shorten(RAW_CASE, flags.quick),
+        redisUrl,
+      );
+      console.log(`${RAW_CASE.name} | ${JSON.stringify(raw)}`);
+      rawP50.push(raw.latency?.p50 ?? NaN);
+    }
     const cases = benchCases(flags.scale).filter(
       (benchCase) => !flags.only || benchCase.name.includes(flags.only),
     );
@@ -216,13 +226,26 @@ async function main(): Promise<void> {
     await redis.stop();
   }
   const rows = reportRows(results);
+  const floor = rawP50.sort((a, b) => a - b)[Math.floor(rawP50.length / 2)];
   const seconds = Math.round((Date.now() - startedAt) / 1_000);
   console.log(
     `\n${markdownTable(rows)}\n\nratio = this project / adapter; ${machine}; ${seconds} s`,
   );
+  console.log(`\n${RAW_CASE.name}: p50 ${floor} ms`);
+  for (const row of rows) {
+    if (row.case.startsWith('push') && row.figure.startsWith('p50')) {
+      console.log(
+        `${row.case}: p50 / raw p50 = adapter ${round(row.adapter / floor)}, this project ${round(row.project / floor)}`,
+      );
+    }
+  }
   await writeFile(
     flags.out,
-    JSON.stringify({ machine, flags, seconds, rows, results }, null, 2),
+    JSON.stringify(
+      { machine, flags, seconds, rawP50: floor, rows, results },
+      null,
+      2,
+    ),
   );
   console.log(`wrote ${flags.out}`);
 }
@@ -231,3 +254,7 @@ main().catch((error: unknown) => {
   console.error((error as Error).stack ?? String(error));
   process.exit(1);
 });
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

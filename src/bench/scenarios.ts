@@ -39,8 +39,15 @@ export interface IdleScenario {
   readonly pushDurationMs?: number;
 }
 
+/** Redis alone: PUBLISH to a SUBSCRIBE client, the floor of any push. */
+export interface RawScenario {
+  readonly kind: 'raw';
+  readonly rate: number;
+  readonly durationMs: number;
+}
+
 export type Scenario =
-  PushScenario | TabScenario | FanOutScenario | IdleScenario;
+  RawScenario | PushScenario | TabScenario | FanOutScenario | IdleScenario;
 
 /** One named scenario of the bench, on a number of instances. */
 export interface BenchCase {
@@ -76,6 +83,13 @@ export interface LoadResult {
   readonly loadCpuShare: number;
   readonly note?: string;
 }
+
+/** The floor the push latency is held against. */
+export const RAW_CASE: BenchCase = {
+  name: 'raw Redis PUBLISH to SUBSCRIBE @5k/s',
+  instances: 0,
+  scenario: { kind: 'raw', rate: 5_000, durationMs: 3_000 },
+};
 
 /** The scenarios of a default run. */
 export function benchCases(scale?: number): BenchCase[] {

@@ -163,6 +163,24 @@ describe("a user's own channel", () => {
     expect(unsubscribes).toBeLessThanOrEqual(STORM_SIZE / 10);
   });
 
+  it("syncs the sender's other tabs on its own instance at once, even while Redis is frozen", async () => {
+    const tabA = await client(one, 'same-instance');
+    const tabB = await client(one, 'same-instance');
+    const elsewhere = await client(two, 'same-instance');
+
+    redisServer.freeze();
+    try {
+      tabA.socket.emit('events', 'while frozen');
+      expect(await tabB.waitFor('events', 1, 1_000)).toEqual(['while frozen']);
+      expect(elsewhere.events('events')).toEqual([]);
+    } finally {
+      redisServer.thaw();
+    }
+    expect(await elsewhere.waitFor('events')).toEqual(['while frozen']);
+    await flush(redis, [tabA, tabB, elsewhere]);
+    expect(tabB.events('events')).toEqual(['while frozen']);
+  });
+
   it('is subscribed again after Redis restarts, and the next push arrives', async () => {
     const tab: TestClient = await client(one, 'restart');
 

@@ -1,9 +1,4 @@
-import {
-  decodeBinaryFrame,
-  encodeBinaryFrame,
-  hasBinary,
-  isBinaryFrame,
-} from './binary-frame';
+import { decodeFrame, encodeFrame, isFrame } from './propagator-frame';
 import { type DropReason, InvalidMessageError } from './invalid-message.error';
 
 /** Event names Socket.IO reserves; emitting them throws or misleads clients. */
@@ -119,34 +114,35 @@ export function toSendToUser(
   };
 }
 
+/** A frame from no instance in particular: a publisher outside the app. */
+const NO_ORIGIN = Buffer.alloc(0);
+
 /**
  * Serialises a validated message for the wire, within the size limit: the
- * one place where messages are turned into bytes. JSON, as the contract
- * says, unless the data holds binary values: then a binary frame, which
- * keeps them byte for byte. Throws an {@link InvalidMessageError} for data
- * that JSON cannot carry (a BigInt, a cycle) or a message over `maxBytes`.
+ * one place where messages are turned into bytes. It becomes a frame of
+ * this library (see propagator-frame.ts), which keeps binary data binary
+ * and names the instance it comes from. Throws an
+ * {@link InvalidMessageError} for data that JSON cannot carry (a BigInt, a
+ * cycle) or a message over `maxBytes`.
  */
 export function encodeMessage(
   message: ParsedBroadcast,
   maxBytes: number,
-): string | Buffer {
-  let payload: string | Buffer;
+  origin: Buffer = NO_ORIGIN,
+): Buffer {
+  let payload: Buffer;
   try {
-    payload = hasBinary(message.data)
-      ? encodeBinaryFrame(message)
-      : JSON.stringify(message);
+    payload = encodeFrame(message, origin);
   } catch (error) {
     throw new InvalidMessageError(
       'not_json',
       `"data" is not serialisable as JSON: ${(error as Error).message}`,
     );
   }
-  const size =
-    typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-  if (size > maxBytes) {
+  if (payload.length > maxBytes) {
     throw new InvalidMessageError(
       'too_large',
-      `the message has ${size} bytes, over the limit of ${maxBytes}`,
+      `the message has ${payload.length} bytes, over the limit of ${maxBytes}`,
     );
   }
   return payload;
@@ -154,7 +150,7 @@ export function encodeMessage(
 
 /**
  * The one place where messages from Redis are turned from bytes into values:
- * JSON, or a binary frame of this library.
+ * JSON, or a frame of this library.
  * The size is checked before anything is decoded.
  */
 function decodePayload(raw: Buffer, maxBytes: number): ParseResult<unknown> {
@@ -165,14 +161,14 @@ function decodePayload(raw: Buffer, maxBytes: number): ParseResult<unknown> {
       error: `the message has ${raw.byteLength} bytes, over the limit of ${maxBytes}`,
     };
   }
-  if (isBinaryFrame(raw)) {
+  if (isFrame(raw)) {
     try {
-      return { ok: true, message: decodeBinaryFrame(raw) };
+      return { ok: true, message: decodeFrame(raw) };
     } catch (error) {
       return {
         ok: false,
         reason: 'invalid',
-        error: `the message is a malformed binary frame: ${(error as Error).message}`,
+        error: `the message is a malformed frame: ${(error as Error).message}`,
       };
     }
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
   type PropagatorChannels,
@@ -24,6 +25,8 @@ export interface ResolvedPropagatorOptions {
   readonly channelPrefix: string;
   /** The channel names, with the prefix applied. */
   readonly channels: PropagatorChannels;
+  /** Names this instance in the frames it publishes; random per start. */
+  readonly origin: Buffer;
   readonly allowAnonymous: boolean;
   readonly maxMessageBytes: number;
   readonly readyTimeoutMs: number;
@@ -58,6 +61,7 @@ export function resolvePropagatorOptions(
   return {
     channelPrefix: settings.channelPrefix,
     channels: propagatorChannels(settings.channelPrefix),
+    origin: randomBytes(8),
     allowAnonymous: settings.allowAnonymous,
     maxMessageBytes: settings.maxMessageBytes,
     readyTimeoutMs: settings.readyTimeoutMs,

@@ -2,14 +2,14 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { propagatorChannels } from '../contract/propagator-channels';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
-import {
-  type MessageDelivery,
-  PropagatorConsumer,
-} from './propagator-consumer';
+import { encodeMessage } from '../contract/propagator-message.parser';
+import type { MessageDelivery } from './message-delivery.interface';
+import { PropagatorConsumer } from './propagator-consumer';
 import { PropagatorMetrics } from './propagator-metrics';
 
 const channels = propagatorChannels();
 const raw = (value: unknown) => Buffer.from(JSON.stringify(value));
+const ORIGIN = Buffer.from('this-one');
 
 function setup(delivery: Partial<MessageDelivery> = {}) {
   const delivered: [string, unknown][] = [];
@@ -29,6 +29,7 @@ function setup(delivery: Partial<MessageDelivery> = {}) {
     100,
     metrics,
     new RateLimitedLogger(new Logger('test')),
+    ORIGIN,
   );
   return { consumer, delivered, metrics };
 }
@@ -103,6 +104,20 @@ describe('PropagatorConsumer', () => {
       ],
     ]);
     expect(metrics.snapshot().dropped.invalid).toBe(2);
+  });
+
+  it('skips the frames this instance published, undecoded, and takes those of others', () => {
+    const { consumer, delivered, metrics } = setup();
+    const message = { event: 'a', data: 1, namespace: '/' };
+
+    consumer.consume(channels.emitAll, encodeMessage(message, 100, ORIGIN));
+    consumer.consume(
+      channels.emitAll,
+      encodeMessage(message, 100, Buffer.from('another')),
+    );
+
+    expect(delivered).toEqual([['all', message]]);
+    expect(metrics.snapshot().received).toBe(1);
   });
 
   it('drops and counts bad messages by reason, and delivers the next one', () => {

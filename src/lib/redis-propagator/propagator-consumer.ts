@@ -3,19 +3,12 @@ import {
   parseBroadcastMessage,
   parseSendToUserMessage,
   parseUserChannelMessage,
-  type ParsedBroadcast,
-  type ParsedSendToUser,
   type ParseResult,
 } from '../contract/propagator-message.parser';
+import { isFrame, isFrom } from '../contract/propagator-frame';
 import type { RateLimitedLogger } from '../shared/rate-limited-logger';
+import type { MessageDelivery } from './message-delivery.interface';
 import type { PropagatorMetrics } from './propagator-metrics';
-
-/** Where the consumer hands decoded messages: local delivery, in the module. */
-export interface MessageDelivery {
-  toUser(message: ParsedSendToUser): void;
-  toAll(message: ParsedBroadcast): void;
-  toAuthenticated(message: ParsedBroadcast): void;
-}
 
 /** Decodes one raw message and, when it is valid, delivers it. */
 type ChannelRoute = (raw: Buffer, channel: string) => ParseResult<unknown>;
@@ -25,7 +18,8 @@ type ChannelRoute = (raw: Buffer, channel: string) => ParseResult<unknown>;
  * own channels, into one delivery.
  * Every message is decoded once, and handled inside its own try/catch: a
  * malformed message or a failing delivery is logged and counted, and never
- * stops the next message.
+ * stops the next message. A frame this instance published is skipped
+ * undecoded: the publisher delivered it here already.
  */
 export class PropagatorConsumer {
   private readonly routes: ReadonlyMap<string, ChannelRoute>;
@@ -38,6 +32,7 @@ export class PropagatorConsumer {
     maxMessageBytes: number,
     private readonly metrics: PropagatorMetrics,
     private readonly logger: RateLimitedLogger,
+    private readonly origin: Buffer,
   ) {
     const route =
       <T>(
@@ -94,7 +89,7 @@ export class PropagatorConsumer {
     const route =
       this.routes.get(channel) ??
       (channel.startsWith(this.userPrefix) ? this.userRoute : undefined);
-    if (!route) {
+    if (!route || (isFrame(raw) && isFrom(raw, this.origin))) {
       return;
     }
     try {

@@ -1,18 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidMessageError } from '../contract/invalid-message.error';
 import { propagatorChannels } from '../contract/propagator-channels';
+import { decodeFrame } from '../contract/propagator-frame';
+import type { MessageDelivery } from './message-delivery.interface';
 import { PropagatorMetrics } from './propagator-metrics';
 import { PropagatorPublisher } from './propagator-publisher';
 import { PropagatorPublishError } from './propagator-publish.error';
 
-function setup(options: { isDown?: boolean; maxBytes?: number } = {}) {
+function setup(
+  options: {
+    isDown?: boolean;
+    maxBytes?: number;
+    local?: MessageDelivery;
+  } = {},
+) {
   const published: [string, unknown][] = [];
   const transport = {
     publish: (channel: string, payload: string | Buffer) => {
       if (options.isDown) {
         return Promise.reject(new Error('Connection is closed.'));
       }
-      published.push([channel, JSON.parse(payload.toString())]);
+      published.push([channel, decodeFrame(payload as Buffer)]);
       // As PUBLISH answers: how many subscribers got it.
       return Promise.resolve(published.length);
     },
@@ -23,6 +31,7 @@ function setup(options: { isDown?: boolean; maxBytes?: number } = {}) {
     propagatorChannels('app:'),
     options.maxBytes ?? 1_000,
     metrics,
+    options.local && { origin: Buffer.from('here'), local: options.local },
   );
   return { publisher, published, metrics };
 }
@@ -77,7 +86,7 @@ describe('PropagatorPublisher', () => {
     [
       'too_large',
       { userId: '1', event: 'a', data: 'x'.repeat(2_000) },
-      'the message has 2052 bytes, over the limit of 1000',
+      'the message has 2063 bytes, over the limit of 1000',
     ],
   ] as const)(
     'refuses a message (%s) with the reason, and publishes nothing',
@@ -113,6 +122,28 @@ describe('PropagatorPublisher', () => {
       published: 0,
       publishFailed: 1,
     });
+  });
+});
+
+describe('PropagatorPublisher inside an instance', () => {
+  it("delivers to the instance's own sockets first, even when the transport is down", async () => {
+    const delivered: string[] = [];
+    const local: MessageDelivery = {
+      toUser: ({ userId, event }) => void delivered.push(`${userId} ${event}`),
+      toAll: ({ event }) => void delivered.push(`all ${event}`),
+      toAuthenticated: ({ event }) => void delivered.push(`auth ${event}`),
+    };
+    const { publisher } = setup({ isDown: true, local });
+
+    await expect(
+      publisher.sendToUser({ userId: 42, event: 'a' }),
+    ).rejects.toBeInstanceOf(PropagatorPublishError);
+    await expect(publisher.emitToAll({ event: 'b' })).rejects.toThrow();
+    await expect(
+      publisher.sendToUser({ userId: '', event: 'refused' }),
+    ).rejects.toBeInstanceOf(InvalidMessageError);
+
+    expect(delivered).toEqual(['42 a', 'all b']);
   });
 });
 

@@ -12,13 +12,26 @@ import {
   toSendToUser,
 } from '../contract/propagator-message.parser';
 import type { PubSubTransport } from '../redis/pubsub-transport.interface';
+import type { MessageDelivery } from './message-delivery.interface';
 import type { PropagatorMetrics } from './propagator-metrics';
 import { PropagatorPublishError } from './propagator-publish.error';
+
+/** How a publisher inside an instance of the app is wired to it. */
+export interface InstancePublishing {
+  /** Names this instance in its frames, so its consumer skips them. */
+  readonly origin: Buffer;
+  /** This instance's sockets, which get each message before it is published. */
+  readonly local: MessageDelivery;
+}
 
 /**
  * Validates messages against the wire contract and publishes them. It has no
  * Nest dependency: a plain Node.js service, a command-line tool or an HTTP
  * API can publish with it, exactly as a gateway does.
+ *
+ * Inside an instance, it delivers to the instance's own sockets first, at
+ * once and whether or not the transport is up, then publishes for the other
+ * instances.
  */
 export class PropagatorPublisher {
   constructor(
@@ -26,6 +39,7 @@ export class PropagatorPublisher {
     private readonly channels: PropagatorChannels,
     private readonly maxMessageBytes: number,
     private readonly metrics?: PropagatorMetrics,
+    private readonly instance?: InstancePublishing,
   ) {}
 
   /**
@@ -36,8 +50,10 @@ export class PropagatorPublisher {
    * a {@link PropagatorPublishError} when the transport refuses it.
    */
   sendToUser(message: SendToUserMessage): Promise<number> {
-    return this.publish(toSendToUser(message), ({ userId }) =>
-      this.channels.user(userId),
+    return this.publish(
+      toSendToUser(message),
+      ({ userId }) => this.channels.user(userId),
+      (local, parsed) => local.toUser(parsed),
     );
   }
 
@@ -46,7 +62,11 @@ export class PropagatorPublisher {
    * with the number of instances that got it.
    */
   emitToAll(message: BroadcastMessage): Promise<number> {
-    return this.publish(toBroadcast(message), () => this.channels.emitAll);
+    return this.publish(
+      toBroadcast(message),
+      () => this.channels.emitAll,
+      (local, parsed) => local.toAll(parsed),
+    );
   }
 
   /**
@@ -57,24 +77,34 @@ export class PropagatorPublisher {
     return this.publish(
       toBroadcast(message),
       () => this.channels.emitAuthenticated,
+      (local, parsed) => local.toAuthenticated(parsed),
     );
   }
 
   private async publish<T extends ParsedBroadcast>(
     validated: ParseResult<T>,
     channelOf: (message: T) => string,
+    deliver: (local: MessageDelivery, message: T) => void,
   ): Promise<number> {
-    let payload: string | Buffer;
+    let payload: Buffer;
     let channel: string;
     try {
       if (!validated.ok) {
         throw new InvalidMessageError(validated.reason, validated.error);
       }
-      payload = encodeMessage(validated.message, this.maxMessageBytes);
+      payload = encodeMessage(
+        validated.message,
+        this.maxMessageBytes,
+        this.instance?.origin,
+      );
       channel = channelOf(validated.message);
     } catch (error) {
       this.metrics?.countPublishRefused((error as InvalidMessageError).reason);
       throw error;
+    }
+    const local = this.instance?.local;
+    if (local) {
+      this.deliverLocally(() => deliver(local, validated.message));
     }
     let receivers: number;
     try {
@@ -89,5 +119,14 @@ export class PropagatorPublisher {
     }
     this.metrics?.countPublished();
     return receivers;
+  }
+
+  private deliverLocally(deliver: () => void): void {
+    try {
+      deliver();
+    } catch {
+      // A broken local socket must not stop the other instances' copy.
+      this.metrics?.countDeliveryFailed();
+    }
   }
 }

@@ -58,6 +58,7 @@ import { UserChannels } from './user-channels';
           options.maxMessageBytes,
           metrics,
           new RateLimitedLogger(new Logger(PropagatorConsumer.name)),
+          options.origin,
         ),
       inject: [PROPAGATOR_OPTIONS, LocalDelivery, PropagatorMetrics],
     },

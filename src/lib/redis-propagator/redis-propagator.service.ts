@@ -16,6 +16,7 @@ import {
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
 import { RedisService } from '../redis/redis.service';
+import { LocalDelivery } from './local-delivery';
 import { PropagatorConsumer } from './propagator-consumer';
 import {
   PropagatorMetrics,
@@ -25,10 +26,11 @@ import { PropagatorPublisher } from './propagator-publisher';
 import { UserChannels } from './user-channels';
 
 /**
- * Sends events to sockets on every instance. What it sends to a user goes to
- * the user's own channel, which only the instances holding that user
- * subscribe to; broadcasts go to the contract channels, which every instance
- * consumes.
+ * Sends events to sockets on every instance. This instance's own sockets get
+ * a message at once; the others get it through the transport: what goes to a
+ * user through the user's own channel, which only the instances holding that
+ * user subscribe to, and broadcasts through the contract channels, which
+ * every instance consumes.
  */
 @Injectable()
 export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
@@ -44,6 +46,7 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: PropagatorMetrics,
     private readonly consumer: PropagatorConsumer,
     private readonly userChannels: UserChannels,
+    delivery: LocalDelivery,
     @Inject(PROPAGATOR_OPTIONS) options: ResolvedPropagatorOptions,
   ) {
     this.channels = options.channels;
@@ -53,6 +56,7 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
       this.channels,
       options.maxMessageBytes,
       metrics,
+      { origin: options.origin, local: delivery },
     );
   }
 

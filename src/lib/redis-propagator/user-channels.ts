@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Subscription } from 'rxjs';
 import type { PropagatorChannels } from '../contract/propagator-channels';
 import {
   PROPAGATOR_OPTIONS,
@@ -22,7 +21,7 @@ export interface UserPresence {
 
 interface Held {
   holds: number;
-  readonly subscription: Subscription;
+  readonly stop: () => void;
 }
 
 /**
@@ -52,9 +51,11 @@ export class UserChannels {
     if (!entry) {
       entry = {
         holds: 0,
-        subscription: this.redis
-          .fromEvent(channel, { required: false })
-          .subscribe((raw) => this.consumer.consume(channel, raw)),
+        stop: this.redis.listen(
+          channel,
+          (raw) => this.consumer.consume(channel, raw),
+          { required: false },
+        ),
       };
       this.held.set(userId, entry);
     }
@@ -82,7 +83,7 @@ export class UserChannels {
     const entry = this.held.get(userId);
     if (entry && --entry.holds === 0) {
       this.held.delete(userId);
-      entry.subscription.unsubscribe();
+      entry.stop();
     }
   }
 }

@@ -4,10 +4,13 @@ import {
   Logger,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable } from 'rxjs';
 import { ChannelSubscriptions } from './channel-subscriptions';
 import { PUBSUB_TRANSPORT } from './redis.constants';
 import type { PubSubTransport } from './pubsub-transport.interface';
+
+/** Receives each message of a channel. */
+export type ChannelListener = (payload: Buffer) => void;
 
 /**
  * Publishes to and subscribes on pub/sub channels, over Redis (one publisher
@@ -19,7 +22,8 @@ import type { PubSubTransport } from './pubsub-transport.interface';
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
-  private readonly subscribers = new Map<string, Set<Subscriber<Buffer>>>();
+  private readonly listeners = new Map<string, Set<ChannelListener>>();
+  private readonly completions = new Set<() => void>();
   private readonly required = new Set<string>();
   private readonly subscriptions: ChannelSubscriptions;
 
@@ -66,21 +70,44 @@ export class RedisService implements OnApplicationShutdown {
    */
   fromEvent(
     channel: string,
-    { required = true }: { required?: boolean } = {},
+    options: { required?: boolean } = {},
   ): Observable<Buffer> {
     return new Observable<Buffer>((subscriber) => {
-      if (required) {
-        this.required.add(channel);
-      }
-      let channelSubscribers = this.subscribers.get(channel);
-      if (!channelSubscribers) {
-        channelSubscribers = new Set();
-        this.subscribers.set(channel, channelSubscribers);
-        this.subscriptions.add(channel);
-      }
-      channelSubscribers.add(subscriber);
-      return () => this.removeSubscriber(channel, subscriber);
+      const complete = () => subscriber.complete();
+      this.completions.add(complete);
+      const stop = this.listen(
+        channel,
+        (payload) => subscriber.next(payload),
+        options,
+      );
+      return () => {
+        this.completions.delete(complete);
+        stop();
+      };
     });
+  }
+
+  /**
+   * {@link fromEvent} without rxjs, for the many short-lived channels of
+   * users: calls `listener` with each message of the channel until the
+   * returned function is called. The listener must not throw.
+   */
+  listen(
+    channel: string,
+    listener: ChannelListener,
+    { required = true }: { required?: boolean } = {},
+  ): () => void {
+    if (required) {
+      this.required.add(channel);
+    }
+    let channelListeners = this.listeners.get(channel);
+    if (!channelListeners) {
+      channelListeners = new Set();
+      this.listeners.set(channel, channelListeners);
+      this.subscriptions.add(channel);
+    }
+    channelListeners.add(listener);
+    return () => this.removeListener(channel, listener);
   }
 
   /**
@@ -137,35 +164,29 @@ export class RedisService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.subscriptions.close();
-    for (const channelSubscribers of this.subscribers.values()) {
-      for (const subscriber of channelSubscribers) {
-        subscriber.complete();
-      }
+    for (const complete of [...this.completions]) {
+      complete();
     }
     await this.transport.close();
     this.logger.log(`Closed the ${this.transport.kind} transport`);
   }
 
-  private removeSubscriber(
-    channel: string,
-    subscriber: Subscriber<Buffer>,
-  ): void {
-    const channelSubscribers = this.subscribers.get(channel);
-    if (!channelSubscribers?.delete(subscriber) || channelSubscribers.size) {
+  private removeListener(channel: string, listener: ChannelListener): void {
+    const channelListeners = this.listeners.get(channel);
+    if (!channelListeners?.delete(listener) || channelListeners.size) {
       return;
     }
-    this.subscribers.delete(channel);
+    this.listeners.delete(channel);
     this.required.delete(channel);
     this.subscriptions.delete(channel);
   }
 
   private dispatch(channel: string, payload: Buffer): void {
-    // subscriber.next() never throws: rxjs catches a consumer's exception and
-    // reports it as an unhandled error, so each consumer handles its own.
-    const channelSubscribers = this.subscribers.get(channel);
-    if (channelSubscribers) {
-      for (const subscriber of channelSubscribers) {
-        subscriber.next(payload);
+    // Listeners do not throw: each consumer handles its own errors.
+    const channelListeners = this.listeners.get(channel);
+    if (channelListeners) {
+      for (const listener of channelListeners) {
+        listener(payload);
       }
     }
   }

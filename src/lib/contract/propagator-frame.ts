@@ -1,14 +1,17 @@
-// Messages whose data holds binary (a Buffer, an ArrayBuffer, a typed array)
-// travel in a binary frame instead of JSON, which would turn the bytes into
-// {"type":"Buffer","data":[...]} and double their size. The frame is this
-// library's own business: the public contract stays JSON, and a consumer
-// tells the two apart by the first byte, which no JSON text starts with.
+// What instances of this library publish to each other travels in a frame
+// of its own rather than as contract JSON, for two reasons:
+// - binary data (a Buffer, an ArrayBuffer, a typed array) stays binary; JSON
+//   would turn it into {"type":"Buffer","data":[...]} and double its size;
+// - the publishing instance is named, so it skips its own messages without
+//   decoding them: it has delivered to its own sockets already.
+// The public contract stays JSON; a consumer tells the two apart by the
+// first byte, which no JSON text starts with.
 //
-//   0xB5 | version (1) | u32 header length | header: UTF-8 JSON
-//   | u32 attachment count | per attachment: u32 length, bytes
-//
-// The header is {"message": <the message, each binary value replaced by
-// null>, "paths": [<the keys leading to each binary value>]}.
+//   0xB5 | version 1 | u8 origin length | origin
+//   | u32 message length | message: UTF-8 JSON, each binary value as null
+//   | u32 attachment count
+//   | per attachment: u32 path length | path: JSON array of keys
+//                   | u32 length | bytes
 
 const MAGIC = 0xb5;
 const VERSION = 1;
@@ -17,9 +20,19 @@ const MAX_SEARCH_DEPTH = 100;
 
 type Key = string | number;
 
-/** True if the raw message is a binary frame rather than JSON. */
-export function isBinaryFrame(raw: Buffer): boolean {
-  return raw.length > 0 && raw[0] === MAGIC;
+/** True if the raw message is a frame of this library rather than JSON. */
+export function isFrame(raw: Buffer): boolean {
+  return raw.length > 2 && raw[0] === MAGIC;
+}
+
+/** True if the frame was published by the instance of that origin. */
+export function isFrom(raw: Buffer, origin: Buffer): boolean {
+  const length = raw[2];
+  return (
+    length === origin.length &&
+    raw.length >= 3 + length &&
+    origin.equals(raw.subarray(3, 3 + length))
+  );
 }
 
 /** True if the value holds a binary value anywhere within its first levels. */
@@ -38,46 +51,66 @@ export function hasBinary(value: unknown, depth = 0): boolean {
   return false;
 }
 
-/** Encodes a message that {@link hasBinary} as a binary frame. */
-export function encodeBinaryFrame(message: object): Buffer {
-  const paths: Key[][] = [];
+/**
+ * Encodes a message as a frame from `origin` (at most 255 bytes). Throws
+ * what JSON.stringify throws for data JSON cannot carry.
+ */
+export function encodeFrame(message: object, origin: Buffer): Buffer {
+  const paths: Buffer[] = [];
   const attachments: Buffer[] = [];
-  const stripped = strip(message, [], paths, attachments);
-  const header = Buffer.from(JSON.stringify({ message: stripped, paths }));
-  const parts = [prefix(header.length), header, u32(attachments.length)];
-  for (const attachment of attachments) {
-    parts.push(u32(attachment.length), attachment);
+  let json: string;
+  if (hasBinary((message as { data?: unknown }).data)) {
+    const keys: Key[][] = [];
+    json = JSON.stringify(strip(message, [], keys, attachments));
+    for (const path of keys) {
+      paths.push(Buffer.from(JSON.stringify(path)));
+    }
+  } else {
+    json = JSON.stringify(message);
   }
-  return Buffer.concat(parts);
+  const jsonLength = Buffer.byteLength(json);
+  let size = 3 + origin.length + 4 + jsonLength + 4;
+  attachments.forEach((attachment, n) => {
+    size += 8 + paths[n].length + attachment.length;
+  });
+  // One allocation: most frames are a small JSON message and nothing else.
+  const frame = Buffer.allocUnsafe(size);
+  frame[0] = MAGIC;
+  frame[1] = VERSION;
+  frame[2] = origin.length;
+  let offset = 3 + origin.copy(frame, 3);
+  offset = frame.writeUInt32BE(jsonLength, offset);
+  offset += frame.write(json, offset);
+  offset = frame.writeUInt32BE(attachments.length, offset);
+  attachments.forEach((attachment, n) => {
+    offset = frame.writeUInt32BE(paths[n].length, offset);
+    offset += paths[n].copy(frame, offset);
+    offset = frame.writeUInt32BE(attachment.length, offset);
+    offset += attachment.copy(frame, offset);
+  });
+  return frame;
 }
 
 /**
- * Decodes a binary frame into the message it carries, binary values as
- * Buffers. Throws a TypeError saying what is wrong with a malformed frame.
+ * Decodes a frame into the message it carries, binary values as Buffers.
+ * Throws a TypeError saying what is wrong with a malformed frame.
  */
-export function decodeBinaryFrame(raw: Buffer): unknown {
+export function decodeFrame(raw: Buffer): unknown {
   const reader = new FrameReader(raw);
   if (reader.byte() !== MAGIC || reader.byte() !== VERSION) {
-    throw new TypeError('not a binary frame of version 1');
+    throw new TypeError('not a frame of version 1');
   }
-  const header: unknown = JSON.parse(reader.bytes(reader.u32()).toString());
+  reader.bytes(reader.byte());
+  const message: unknown = JSON.parse(reader.bytes(reader.u32()).toString());
   const count = reader.u32();
-  const attachments: Buffer[] = [];
   for (let n = 0; n < count; n += 1) {
+    const path: unknown = JSON.parse(reader.bytes(reader.u32()).toString());
     // A copy: the frame may share memory with the connection's read buffer.
-    attachments.push(Buffer.from(reader.bytes(reader.u32())));
+    restore(message, path, Buffer.from(reader.bytes(reader.u32())));
   }
   if (!reader.isAtEnd()) {
     throw new TypeError('bytes follow the last attachment');
   }
-  const { message, paths } = (header ?? {}) as {
-    message?: unknown;
-    paths?: unknown;
-  };
-  if (!Array.isArray(paths) || paths.length !== attachments.length) {
-    throw new TypeError('the paths do not match the attachments');
-  }
-  paths.forEach((path, n) => restore(message, path, attachments[n]));
   return message;
 }
 
@@ -149,20 +182,6 @@ function restore(message: unknown, path: unknown, attachment: Buffer): void {
     }
     target = (target as Record<Key, unknown>)[key];
   }
-}
-
-function u32(value: number): Buffer {
-  const buffer = Buffer.allocUnsafe(4);
-  buffer.writeUInt32BE(value);
-  return buffer;
-}
-
-function prefix(headerLength: number): Buffer {
-  const buffer = Buffer.allocUnsafe(6);
-  buffer[0] = MAGIC;
-  buffer[1] = VERSION;
-  buffer.writeUInt32BE(headerLength, 2);
-  return buffer;
 }
 
 class FrameReader {

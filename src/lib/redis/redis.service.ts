@@ -164,7 +164,8 @@ export class RedisService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.subscriptions.close();
-    for (const complete of [...this.completions]) {
+    // complete() removes itself from the set; a Set iterates on regardless.
+    for (const complete of this.completions) {
       complete();
     }
     await this.transport.close();

@@ -20,8 +20,9 @@ export class LocalDelivery {
 
   /** Every socket of the user in the namespace, except `socketId`. */
   toUser({ userId, socketId, namespace, event, data }: ParsedSendToUser): void {
-    // Most messages of the compatibility channel are for users held elsewhere.
-    if (!this.socketState.has(userId)) {
+    // Nothing to encode when nobody here is to get it: a user held elsewhere
+    // (most messages of the compatibility channel), or a sender alone here.
+    if (!this.socketState.has(userId, socketId)) {
       return;
     }
     for (const nsp of this.socketState.namespaces(namespace)) {

@@ -110,6 +110,18 @@ describe('SocketStateService', () => {
     expect([...a.rooms]).toEqual([]);
   });
 
+  it('tells whether a user has a socket here, other than one named', () => {
+    const state = new SocketStateService();
+    state.add('1', socket('a'));
+
+    expect(state.has('1')).toBe(true);
+    expect(state.has('1', 'a')).toBe(false);
+    expect(state.has('1', 'b')).toBe(true);
+    expect(state.has('2')).toBe(false);
+    state.add('1', socket('b'));
+    expect(state.has('1', 'a')).toBe(true);
+  });
+
   it('completes its announcements when the module is destroyed', () => {
     const state = new SocketStateService();
     let completed = 0;

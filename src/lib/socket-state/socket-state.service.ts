@@ -92,9 +92,20 @@ export class SocketStateService implements OnModuleDestroy {
     return true;
   }
 
-  /** Whether the user has a socket on this instance. */
-  has(userId: string): boolean {
-    return this.socketsByUser.has(userId);
+  /**
+   * Whether the user has a socket on this instance, other than the one of
+   * id `exceptSocketId` if given.
+   */
+  has(userId: string, exceptSocketId?: string): boolean {
+    const sockets = this.socketsByUser.get(userId);
+    if (!sockets) {
+      return false;
+    }
+    if (exceptSocketId === undefined || sockets.size > 1) {
+      return true;
+    }
+    const [only] = sockets;
+    return only.id !== exceptSocketId;
   }
 
   /** The user's sockets on this instance, in every namespace. */

@@ -27,7 +27,7 @@ export class MessageRouter {
   constructor(
     private readonly socket: Socket,
     private readonly mapPayload: PayloadMapper,
-    private readonly logger: Logger,
+    private readonly logger: Pick<Logger, 'error'>,
   ) {
     socket.onAny((event: string, ...args: unknown[]) => {
       const handlers = this.routes.get(event);

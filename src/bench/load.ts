@@ -343,6 +343,7 @@ async function runIdle(
   );
   await sleep(SETTLE_MS);
   const rssBefore = rssBytes(pid);
+  const connectWindow = cpuWindow(task.pids);
   const started = performance.now();
   let connected = 0;
   let note: string | undefined;
@@ -357,6 +358,7 @@ async function runIdle(
   const connectsPerSecond = round(
     (connected * 1_000) / (performance.now() - started),
   );
+  const connectCpu = connectWindow();
   await sleep(1_000);
   const rssPerConnectionKb = round(
     (rssBytes(pid) - rssBefore) / 1_024 / Math.max(1, connected),
@@ -364,10 +366,12 @@ async function runIdle(
   const result: LoadResult = {
     delivered: connected,
     expected: scenario.sockets,
-    serverCpuMs: [],
-    loadCpuShare: 0,
+    ...connectCpu,
     rssPerConnectionKb,
     connectsPerSecond,
+    connectsPerCpuSecond: round(
+      (connected * 1_000) / Math.max(1, sum(connectCpu.serverCpuMs)),
+    ),
     note,
   };
   if (scenario.pushRate === undefined || connected === 0) {

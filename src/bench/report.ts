@@ -36,6 +36,12 @@ const FIGURES: readonly Figure[] = [
     isHigherBetter: true,
   },
   {
+    label: 'connects per server CPU second',
+    unit: '/s',
+    read: (r) => r.connectsPerCpuSecond,
+    isHigherBetter: true,
+  },
+  {
     label: 'lost',
     unit: '',
     read: (r) => r.expected - r.delivered,

@@ -79,6 +79,8 @@ export interface LoadResult {
   readonly idleInstancesCpuPer1k?: number;
   readonly rssPerConnectionKb?: number;
   readonly connectsPerSecond?: number;
+  /** Connects per second of server CPU: the same, free of the machine's noise. */
+  readonly connectsPerCpuSecond?: number;
   /** CPU the load generator used, as a share of one core. */
   readonly loadCpuShare: number;
   readonly note?: string;

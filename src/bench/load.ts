@@ -1,7 +1,6 @@
 // The load generator: its own process, so that its CPU is not the servers'
 // and a saturated generator shows in its own figure. It reads one LoadTask
 // from BENCH_TASK, runs it, and prints `RESULT <json>`.
-import { Agent } from 'node:http';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
@@ -96,7 +95,6 @@ function pusherFor(task: LoadTask): Pusher {
 
 class Clients {
   private readonly sockets: Socket[] = [];
-  private readonly agents = new Map<string, Agent>();
   private readonly tokens = new Map<string, string>();
 
   constructor(private readonly secret: Uint8Array) {}
@@ -115,8 +113,10 @@ class Clients {
       reconnection: false,
       transports: ['websocket'],
       auth: { token },
-      agent: this.agentFor(this.sockets.length) as unknown as string,
-    });
+      // ws binds to it; an http.Agent would also keep every upgraded socket
+      // in its books, which slows connecting thousands of them.
+      localAddress: addressFor(this.sockets.length),
+    } as Parameters<typeof io>[1]);
     this.sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -142,20 +142,16 @@ class Clients {
     for (const socket of this.sockets) {
       socket.disconnect();
     }
-    for (const agent of this.agents.values()) {
-      agent.destroy();
-    }
   }
+}
 
-  private agentFor(index: number): Agent {
-    const address = `127.0.0.${1 + Math.floor(index / SOCKETS_PER_ADDRESS)}`;
-    let agent = this.agents.get(address);
-    if (!agent) {
-      agent = new Agent({ localAddress: address });
-      this.agents.set(address, agent);
-    }
-    return agent;
-  }
+// Each run connects from addresses of its own: the ports earlier runs left
+// in TIME_WAIT would otherwise slow the kernel's search for a free one.
+const RUN_NETWORK = `127.${1 + (process.pid % 250)}.0`;
+
+/** The loopback source address of the socket of that index. */
+function addressFor(index: number): string {
+  return `${RUN_NETWORK}.${1 + Math.floor(index / SOCKETS_PER_ADDRESS)}`;
 }
 
 /** Calls `send` `rate` times a second for `durationMs`, evenly. */

@@ -184,8 +184,18 @@ function cpuWindow(pids: readonly number[]) {
   const startedAt = performance.now();
   return () => {
     const ownUsed = process.cpuUsage(own);
+    const used = pids.map((pid, i) => {
+      const now = cpuMs(pid);
+      return {
+        user: now.user - servers[i].user,
+        system: now.system - servers[i].system,
+      };
+    });
+    const system = sum(used.map((u) => u.system));
+    const total = sum(used.map((u) => u.user + u.system));
     return {
-      serverCpuMs: pids.map((pid, i) => cpuMs(pid) - servers[i]),
+      serverCpuMs: used.map((u) => u.user + u.system),
+      serverKernelShare: total > 0 ? round(system / total) : undefined,
       loadCpuShare: round(
         (ownUsed.user + ownUsed.system) /
           1_000 /

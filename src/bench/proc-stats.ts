@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100;
 const PAGE_BYTES = 4096;
 
-/** CPU time (user + system) a process has used so far, in milliseconds. */
-export function cpuMs(pid: number): number {
+/** CPU time a process has used so far, in milliseconds: in itself, and in the kernel for it. */
+export function cpuMs(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which may itself hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1_000) / TICKS_PER_SECOND;
+  const toMs = (ticks: string) => (Number(ticks) * 1_000) / TICKS_PER_SECOND;
+  return { user: toMs(fields[11]), system: toMs(fields[12]) };
 }
 
 /** Resident memory of a process, in bytes. */

@@ -25,6 +25,11 @@ const FIGURES: readonly Figure[] = [
     read: (r) => r.idleInstancesCpuPer1k,
   },
   {
+    label: 'share of server CPU in the kernel',
+    unit: '',
+    read: (r) => r.serverKernelShare,
+  },
+  {
     label: 'RSS per connection',
     unit: 'KB',
     read: (r) => r.rssPerConnectionKb,

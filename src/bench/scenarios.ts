@@ -73,6 +73,8 @@ export interface LoadResult {
   readonly expected: number;
   /** CPU ms of each server instance over the measured window. */
   readonly serverCpuMs: readonly number[];
+  /** The share of that CPU spent in the kernel (system time). */
+  readonly serverKernelShare?: number;
   /** Server CPU ms per 1,000 deliveries, all instances. */
   readonly cpuPer1k?: number;
   /** The same, for the instances that hold none of the users' sockets. */

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// `propagator`: push to the sockets of an app that uses this library, from
+// a shell. One line on stderr and a non-zero exit for anything that fails.
+import { parseArgs } from 'node:util';
+import { InvalidMessageError } from '../contract/invalid-message.error';
+import { createPropagatorPublisher } from '../publisher/create-propagator-publisher';
+
+const USAGE = `Usage: propagator push (--user <id> | --all | --authenticated) --event <name>
+                      [--data <json>] [--namespace <name>] [--socket-id <id>]
+                      [--redis-url <url>] [--prefix <channel prefix>] [--timeout <ms>]
+
+Publishes one event. Redis comes from --redis-url, else from REDIS_URL.
+Prints how many instances took it (for --user: how many hold the user).`;
+
+/** A problem with the command line: exit code 2. */
+class UsageError extends Error {}
+
+interface Push {
+  target: 'user' | 'all' | 'authenticated';
+  userId?: string;
+  event: string;
+  data: unknown;
+  namespace?: string;
+  socketId?: string;
+  redisUrl: string;
+  prefix?: string;
+  timeoutMs?: number;
+}
+
+function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        user: { type: 'string' },
+        all: { type: 'boolean' },
+        authenticated: { type: 'boolean' },
+        event: { type: 'string' },
+        data: { type: 'string' },
+        namespace: { type: 'string' },
+        'socket-id': { type: 'string' },
+        'redis-url': { type: 'string' },
+        prefix: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'push') {
+    throw new UsageError('the command is "propagator push ..."');
+  }
+  const targets = [
+    values.user !== undefined && 'user',
+    values.all && 'all',
+    values.authenticated && 'authenticated',
+  ].filter((target): target is Push['target'] => Boolean(target));
+  if (targets.length !== 1) {
+    throw new UsageError(
+      'name one target: --user <id>, --all or --authenticated',
+    );
+  }
+  if (values.event === undefined) {
+    throw new UsageError('--event <name> is required');
+  }
+  const redisUrl = values['redis-url'] ?? env.REDIS_URL;
+  if (!redisUrl) {
+    throw new UsageError('set REDIS_URL or pass --redis-url');
+  }
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+      throw new UsageError(
+        '--timeout must be a positive number of milliseconds',
+      );
+    }
+  }
+  return {
+    target: targets[0],
+    userId: values.user,
+    event: values.event,
+    data: readData(values.data),
+    namespace: values.namespace,
+    socketId: values['socket-id'],
+    redisUrl,
+    prefix: values.prefix,
+    timeoutMs,
+  };
+}
+
+function readData(text: string | undefined): unknown {
+  if (text === undefined) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `--data is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function push(command: Push): Promise<number> {
+  let publisher;
+  try {
+    publisher = createPropagatorPublisher({
+      redis: command.redisUrl,
+      channelPrefix: command.prefix,
+      timeoutMs: command.timeoutMs,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { namespace, socketId, event, data } = command;
+  try {
+    switch (command.target) {
+      case 'user':
+        return await publisher.sendToUser(command.userId ?? '', event, data, {
+          namespace,
+          socketId,
+        });
+      case 'all':
+        return await publisher.emitToAll(event, data, { namespace });
+      case 'authenticated':
+        return await publisher.emitToAuthenticated(event, data, { namespace });
+    }
+  } finally {
+    await publisher.close();
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    const command = readCommand(process.argv.slice(2), process.env);
+    const instances = await push(command);
+    console.log(
+      `${instances} instance${instances === 1 ? '' : 's'} took the message`,
+    );
+  } catch (error) {
+    const isUsage =
+      error instanceof UsageError || error instanceof InvalidMessageError;
+    console.error(`propagator: ${(error as Error).message}`);
+    if (error instanceof UsageError) {
+      console.error('Run "propagator --help" for the usage.');
+    }
+    process.exitCode = isUsage ? 2 : 1;
+  }
+}
+
+void main();

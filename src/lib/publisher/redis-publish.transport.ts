@@ -1,0 +1,73 @@
+import { Redis } from 'ioredis';
+import type { PubSubTransport } from '../redis/pubsub-transport.interface';
+
+/**
+ * Publishing over one ioredis connection, bounded in time: a publish waits
+ * for the connection to be ready and for Redis' answer at most `timeoutMs`
+ * in all, then rejects. While the connection is down nothing is queued, so a
+ * publish that rejected is never sent later.
+ */
+export class RedisPublishTransport implements Pick<PubSubTransport, 'publish'> {
+  private ready?: Promise<void>;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async publish(channel: string, payload: string | Buffer): Promise<number> {
+    const deadline = Date.now() + this.timeoutMs;
+    await this.whenReady(deadline);
+    return this.withDeadline(
+      this.client.publish(channel, payload),
+      deadline,
+      'answer',
+    );
+  }
+
+  private async whenReady(deadline: number): Promise<void> {
+    const { status } = this.client;
+    if (status === 'ready') {
+      return;
+    }
+    if (status === 'end') {
+      throw new Error('the Redis connection is closed');
+    }
+    if (status === 'wait') {
+      // A lazyConnect client of the caller's: connect it now.
+      this.client.connect().catch(() => undefined);
+    }
+    // One listener however many publishes wait for the connection.
+    this.ready ??= new Promise<void>((resolve) =>
+      this.client.once('ready', () => {
+        this.ready = undefined;
+        resolve();
+      }),
+    );
+    await this.withDeadline(this.ready, deadline, 'connect');
+  }
+
+  private async withDeadline<T>(
+    promise: Promise<T>,
+    deadline: number,
+    what: string,
+  ): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `Redis did not ${what} within ${this.timeoutMs} ms (status: ${this.client.status})`,
+            ),
+          ),
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -11,6 +11,9 @@ import { DevTokenController } from './dev-token/dev-token.controller';
 import { EventsGateway } from './events/events.gateway';
 import { HealthController } from './health/health.controller';
 import { NotificationsGateway } from './notifications/notifications.gateway';
+import { PushController } from './push/push.controller';
+import { PushApiKeyGuard } from './push/push-api-key.guard';
+import { PushService } from './push/push.service';
 
 /** The reference app. It uses the library only through its public index. */
 @Module({})
@@ -40,11 +43,14 @@ export class AppModule {
         DemoController,
         ...(config.isDevTokenEndpointEnabled ? [DevTokenController] : []),
         ...(config.isDevPushEndpointEnabled ? [DevPushController] : []),
+        ...(config.pushApiKey !== undefined ? [PushController] : []),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         EventsGateway,
         NotificationsGateway,
+        PushService,
+        PushApiKeyGuard,
       ],
     };
   }

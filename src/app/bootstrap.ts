@@ -4,6 +4,7 @@ import {
   type NestApplicationOptions,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { initAdapters, type RedisPropagatorModuleOptions } from '../lib';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
@@ -17,10 +18,12 @@ export async function createApp(
   options: NestApplicationOptions = {},
   library: RedisPropagatorModuleOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, library),
-    options,
+    { ...options, bodyParser: false },
   );
+  // A push body may be as large as a message may be: larger is a 413.
+  app.useBodyParser('json', { limit: config.maxPayloadBytes });
   initAdapters(app, {
     maxHttpBufferSize: config.maxPayloadBytes,
     cors:

@@ -21,6 +21,7 @@ export type {
   BroadcastMessage,
   SendToUserMessage,
 } from './contract/propagator-message.interface';
+export { validatePropagatorMessage } from './contract/propagator-message.parser';
 export {
   InvalidMessageError,
   type DropReason,

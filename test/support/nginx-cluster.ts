@@ -40,7 +40,10 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 export function useNginxCluster(
   resources: ReturnType<typeof useResources>,
   size = 3,
-  options: Pick<ClusterOptions, 'nginxConfig'> = {},
+  options: Pick<ClusterOptions, 'nginxConfig'> & {
+    /** More environment for the instances. */
+    env?: Record<string, string>;
+  } = {},
 ): NginxCluster {
   const fixture = {
     client: async (options: ConnectOptions = {}) =>
@@ -60,13 +63,14 @@ export function useNginxCluster(
           PATH: process.env.PATH,
           NO_COLOR: '1',
           JWT_SECRET: TEST_JWT_SECRET,
+          ...options.env,
         },
         onLine:
           process.env.TEST_LOGS === '1'
             ? (name, line) => process.stderr.write(`[${name}] ${line}\n`)
             : undefined,
         startTimeoutMs: CLUSTER_START_TIMEOUT_MS,
-        ...options,
+        nginxConfig: options.nginxConfig,
       }),
       (cluster) => cluster.stop(),
     );

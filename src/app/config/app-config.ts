@@ -38,6 +38,8 @@ export interface AppConfig {
   readonly isDevTokenEndpointEnabled: boolean;
   /** Whether POST /dev/push publishes pushes: never in production. */
   readonly isDevPushEndpointEnabled: boolean;
+  /** PUSH_API_KEY: the bearer key of POST /push; unset, the endpoint does not exist. */
+  readonly pushApiKey?: string;
   /**
    * INSTANCE_ID: names this instance in /health and to its sockets, so that
    * an operator or a test can see which instance served whom. Defaults to
@@ -75,8 +77,22 @@ export function loadAppConfig(env: Env): AppConfig {
     isProduction,
     isDevTokenEndpointEnabled: !isProduction && jwt.secret !== undefined,
     isDevPushEndpointEnabled: !isProduction,
+    pushApiKey: readPushApiKey(env),
     instanceId: readInstanceId(env),
   };
+}
+
+const MIN_PUSH_API_KEY_LENGTH = 16;
+
+function readPushApiKey(env: Env): string | undefined {
+  const key = nonEmpty(env.PUSH_API_KEY);
+  if (key !== undefined && key.length < MIN_PUSH_API_KEY_LENGTH) {
+    throw new ConfigError(
+      'PUSH_API_KEY',
+      `must be at least ${MIN_PUSH_API_KEY_LENGTH} characters long; generate one with: openssl rand -hex 32`,
+    );
+  }
+  return key;
 }
 
 function readJwt(env: Env, isProduction: boolean): AppConfig['jwt'] {

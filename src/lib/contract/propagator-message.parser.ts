@@ -127,6 +127,22 @@ function readBroadcast(value: unknown): ParsedBroadcast | ParseResult<never> {
   return { event, data: value.data, namespace };
 }
 
+/**
+ * Checks a message against the wire contract without publishing it: what
+ * `propagateEvent` (with `to: 'user'`) or the broadcasts would refuse.
+ * Throws an {@link InvalidMessageError} naming the rule it breaks.
+ */
+export function validatePropagatorMessage(
+  message: unknown,
+  to: 'user' | 'broadcast',
+): void {
+  const validated =
+    to === 'user' ? toSendToUser(message) : toBroadcast(message);
+  if (!validated.ok) {
+    throw new InvalidMessageError(validated.reason, validated.error);
+  }
+}
+
 /** A frame from no instance in particular: a publisher outside the app. */
 const NO_ORIGIN = Buffer.alloc(0);
 

@@ -15,8 +15,7 @@ export interface RedisPropagatorModuleOptions {
   redisUrl?: string;
   /**
    * ioredis options, merged over the URL and over this library's defaults
-   * (publisher: `maxRetriesPerRequest: 1`, so a publish during an outage
-   * fails instead of waiting in a queue, and `enableAutoPipelining: true`,
+   * (publisher: `maxRetriesPerRequest: 1`, and `enableAutoPipelining: true`,
    * so the publishes of one event-loop turn share one write; subscriber:
    * `maxRetriesPerRequest: null`, so subscriptions wait for Redis).
    * @default undefined
@@ -52,6 +51,14 @@ export interface RedisPropagatorModuleOptions {
    * @default 1_000_000 (as Socket.IO's `maxHttpBufferSize`)
    */
   maxMessageBytes?: number;
+  /**
+   * Longest a publish (`propagateEvent` and friends, and what the
+   * interceptor propagates) waits for a connected Redis to answer before it
+   * rejects with a `PropagatorPublishError`. While Redis is disconnected a
+   * publish rejects at once.
+   * @default 2_000
+   */
+  publishTimeoutMs?: number;
   /**
    * How long start-up waits for the transport (connected, channels
    * subscribed) before going on without it; readiness stays false until

@@ -37,6 +37,7 @@ const DEFAULTS = {
   allowAnonymous: true,
   maxMessageBytes: 1_000_000,
   readyTimeoutMs: 10_000,
+  publishTimeoutMs: 2_000,
 } as const satisfies RedisPropagatorModuleOptions;
 
 /**
@@ -57,6 +58,9 @@ export function resolvePropagatorOptions(
   if (!isInteger(settings.readyTimeoutMs, 0)) {
     throw optionError('"readyTimeoutMs" must be an integer of 0 or more');
   }
+  if (!isInteger(settings.publishTimeoutMs, 1)) {
+    throw optionError('"publishTimeoutMs" must be a positive integer');
+  }
   const verifier = createVerifier(options);
   return {
     channelPrefix: settings.channelPrefix,
@@ -67,7 +71,7 @@ export function resolvePropagatorOptions(
     readyTimeoutMs: settings.readyTimeoutMs,
     verifier,
     // Last: it is the only step that opens connections.
-    transport: createTransport(options),
+    transport: createTransport(options, settings.publishTimeoutMs),
   };
 }
 
@@ -86,6 +90,7 @@ function createVerifier(options: RedisPropagatorModuleOptions): TokenVerifier {
 
 function createTransport(
   options: RedisPropagatorModuleOptions,
+  publishTimeoutMs: number,
 ): PubSubTransport {
   const { redisUrl, redisOptions, transport } = options;
   if (transport) {
@@ -106,7 +111,7 @@ function createTransport(
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw optionError('"redisUrl" must start with redis:// or rediss://');
   }
-  return new IoRedisTransport(redisUrl, redisOptions);
+  return new IoRedisTransport(redisUrl, redisOptions, publishTimeoutMs);
 }
 
 function isInteger(value: unknown, min: number): boolean {

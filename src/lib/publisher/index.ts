@@ -12,6 +12,7 @@ export {
   InvalidMessageError,
   type DropReason,
 } from '../contract/invalid-message.error';
+export { validatePropagatorMessage } from '../contract/propagator-message.parser';
 export { PropagatorPublishError } from '../redis-propagator/propagator-publish.error';
 export {
   propagatorChannels,

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { PubSubTransport } from '../redis/pubsub-transport.interface';
+import { withTimeout } from '../shared/with-timeout';
 
 /**
  * Publishing over one ioredis connection, bounded in time: a publish waits
@@ -47,27 +48,18 @@ export class RedisPublishTransport implements Pick<PubSubTransport, 'publish'> {
     await this.withDeadline(this.ready, deadline, 'connect');
   }
 
-  private async withDeadline<T>(
+  private withDeadline<T>(
     promise: Promise<T>,
     deadline: number,
     what: string,
   ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `Redis did not ${what} within ${this.timeoutMs} ms (status: ${this.client.status})`,
-            ),
-          ),
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(
+      promise,
+      deadline - Date.now(),
+      () =>
+        new Error(
+          `Redis did not ${what} within ${this.timeoutMs} ms (status: ${this.client.status})`,
+        ),
+    );
   }
 }

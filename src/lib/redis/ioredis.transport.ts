@@ -1,16 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
+import { withTimeout } from '../shared/with-timeout';
 import type {
   PubSubTransport,
   TransportMessageHandler,
 } from './pubsub-transport.interface';
 
-// A publish during an outage fails after one reconnect attempt instead of
-// piling up in the offline queue: delivery is at most once anyway, and the
-// caller learns of the failure while it still matters. The publishes of one
-// turn of the event loop go to Redis in one write: under load that saves a
-// system call per message, and alone a message waits for nothing.
+// The publishes of one turn of the event loop go to Redis in one write:
+// under load that saves a system call per message, and alone a message waits
+// for nothing.
 const PUBLISHER_DEFAULTS: RedisOptions = {
   maxRetriesPerRequest: 1,
   enableAutoPipelining: true,
@@ -19,7 +18,14 @@ const PUBLISHER_DEFAULTS: RedisOptions = {
 // by itself after every reconnect.
 const SUBSCRIBER_DEFAULTS: RedisOptions = { maxRetriesPerRequest: null };
 
-/** Pub/sub over Redis: one publisher and one subscriber connection. */
+/**
+ * Pub/sub over Redis: one publisher and one subscriber connection.
+ *
+ * A publish fails fast: at once while the publisher is not connected (it
+ * never waits in ioredis' offline queue for a reconnect), and after
+ * `publishTimeoutMs` when a connected Redis does not answer. Delivery is at
+ * most once anyway, and the caller learns of the failure while it matters.
+ */
 export class IoRedisTransport implements PubSubTransport {
   readonly kind = 'redis';
   private readonly publisher: Redis;
@@ -28,8 +34,13 @@ export class IoRedisTransport implements PubSubTransport {
   private readonly rateLimited = new RateLimitedLogger(this.logger);
   private handler: TransportMessageHandler = () => undefined;
   private closing?: Promise<void>;
+  private hasConnected = false;
 
-  constructor(url: string | undefined, options: RedisOptions = {}) {
+  constructor(
+    url: string | undefined,
+    options: RedisOptions = {},
+    private readonly publishTimeoutMs = 2_000,
+  ) {
     this.publisher = this.connect('publisher', url, {
       ...PUBLISHER_DEFAULTS,
       ...options,
@@ -38,6 +49,7 @@ export class IoRedisTransport implements PubSubTransport {
       ...SUBSCRIBER_DEFAULTS,
       ...options,
     });
+    this.publisher.once('ready', () => (this.hasConnected = true));
     // One listener for every channel; RedisService dispatches by channel.
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.handler(channel.toString(), message),
@@ -45,7 +57,31 @@ export class IoRedisTransport implements PubSubTransport {
   }
 
   publish(channel: string, payload: string | Buffer): Promise<number> {
-    return this.publisher.publish(channel, payload);
+    const { status } = this.publisher;
+    if (status === 'ready') {
+      return withTimeout(
+        this.publisher.publish(channel, payload),
+        this.publishTimeoutMs,
+        () =>
+          new Error(`Redis did not answer within ${this.publishTimeoutMs} ms`),
+      );
+    }
+    if (this.hasConnected || status === 'end' || status === 'close') {
+      return Promise.reject(
+        new Error(`the Redis publisher is not connected (${status})`),
+      );
+    }
+    // Still making its first connection, at start-up: worth the wait.
+    return withTimeout(
+      whenClientReady(this.publisher).then(() =>
+        this.publisher.publish(channel, payload),
+      ),
+      this.publishTimeoutMs,
+      () =>
+        new Error(
+          `Redis did not connect and answer within ${this.publishTimeoutMs} ms`,
+        ),
+    );
   }
 
   async subscribe(channels: readonly string[]): Promise<void> {

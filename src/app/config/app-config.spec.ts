@@ -43,6 +43,7 @@ describe('loadAppConfig', () => {
       MAX_PAYLOAD_BYTES: '2048',
       NODE_ENV: 'production',
       INSTANCE_ID: 'app-2',
+      PUSH_API_KEY: 'a-push-api-key-of-32-characters!',
     });
     expect(config).toEqual({
       port: 8080,
@@ -57,6 +58,7 @@ describe('loadAppConfig', () => {
       isProduction: true,
       isDevTokenEndpointEnabled: false,
       isDevPushEndpointEnabled: false,
+      pushApiKey: 'a-push-api-key-of-32-characters!',
       instanceId: 'app-2',
     });
   });
@@ -75,6 +77,10 @@ describe('loadAppConfig', () => {
       'JWT_SECRET is required when NODE_ENV=production',
     ],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 bytes long'],
+    [
+      { PUSH_API_KEY: 'too-short' },
+      'PUSH_API_KEY must be at least 16 characters long',
+    ],
     [
       { JWT_SECRET: SECRET, JWT_PUBLIC_KEY: 'x' },
       'JWT_SECRET and JWT_PUBLIC_KEY are both set',

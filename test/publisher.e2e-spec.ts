@@ -77,6 +77,27 @@ describe('pushing from a service without Nest', () => {
     expect(await tabB.waitFor('notice')).toEqual([{ n: 2 }]);
   });
 
+  it('delivers a message id once: the same id again reaches nobody, another id does', async () => {
+    const tabA = await client(one, 'p4');
+    const tabB = await client(two, 'p4');
+
+    expect(await publisher.sendToUser('p4', 'once', 1, { id: 'order-1' })).toBe(
+      2,
+    );
+    expect(await publisher.sendToUser('p4', 'once', 2, { id: 'order-1' })).toBe(
+      0,
+    );
+    expect(await publisher.emitToAll('once', 3, { id: 'order-1' })).toBe(0);
+    expect(await publisher.sendToUser('p4', 'once', 4, { id: 'order-2' })).toBe(
+      2,
+    );
+
+    const raw = resources.forTest(redisClient(redis.url), (c) => c.quit());
+    await flush(raw, [tabA, tabB]);
+    expect(tabA.events('once')).toEqual([1, 4]);
+    expect(tabB.events('once')).toEqual([1, 4]);
+  });
+
   it('broadcasts to everyone, or to the authenticated sockets only', async () => {
     const user = await client(one, 'p2');
     const anonymous = await client(two);

@@ -63,6 +63,37 @@ describe('POST /push', () => {
     expect(await tab.waitFor('notice')).toEqual([{ text: 'hi' }]);
   });
 
+  it('delivers an id once: the same id again is accepted and reaches nobody', async () => {
+    const tab = resources.forTest(
+      await connect(instance.url, { userId: 'api-3' }),
+      (c) => c.close(),
+    );
+    const body = (data: number, id: string) => ({
+      target: 'user',
+      userId: 'api-3',
+      event: 'once',
+      data,
+      id,
+    });
+
+    expect(await push(instance.url, body(1, 'api-id-1'))).toEqual({
+      status: 202,
+      body: { instances: 1 },
+    });
+    expect(await push(instance.url, body(2, 'api-id-1'))).toEqual({
+      status: 202,
+      body: { instances: 0 },
+    });
+    expect((await push(instance.url, body(3, 'api-id-2'))).status).toBe(202);
+
+    expect(await tab.waitFor('once', 2)).toEqual([1, 3]);
+    expect(
+      (await push(instance.url, { target: 'all', event: 'after' })).status,
+    ).toBe(202);
+    await tab.waitFor('after');
+    expect(tab.events('once')).toEqual([1, 3]);
+  });
+
   it('answers 401 without a key and 403 with a wrong one, and pushes nothing', async () => {
     const tab = resources.forTest(
       await connect(instance.url, { userId: 'api-2' }),

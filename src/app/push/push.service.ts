@@ -16,6 +16,8 @@ export interface PushRequestDto {
   data?: unknown;
   /** @default '/' */
   namespace?: string;
+  /** Idempotency key: the same id within the window is not delivered again. */
+  id?: string;
 }
 
 /** Answer of POST /push: how many instances took the message. */
@@ -39,7 +41,14 @@ export class PushUnavailableError extends Error {}
 export class PushTooLargeError extends Error {}
 
 const TARGETS = new Set(['user', 'all', 'authenticated']);
-const FIELDS = new Set(['target', 'userId', 'event', 'data', 'namespace']);
+const FIELDS = new Set([
+  'target',
+  'userId',
+  'event',
+  'data',
+  'namespace',
+  'id',
+]);
 
 /**
  * Checks a push request field by field, with the contract's own rules, and
@@ -63,6 +72,7 @@ export class PushService {
               event: request.event,
               data: request.data,
               namespace: request.namespace,
+              id: request.id,
             })
           : await (request.target === 'all'
               ? this.propagator.emitToAll(request)
@@ -118,6 +128,14 @@ function readRequest(body: unknown): PushRequestDto {
   );
   if (namespaceProblem) {
     problems.namespace = namespaceProblem;
+  }
+  const idProblem = contractProblem(
+    { event: 'e', id: request.id },
+    'id',
+    'broadcast',
+  );
+  if (idProblem) {
+    problems.id = idProblem;
   }
   if (Object.keys(problems).length > 0) {
     throw new PushRequestError(problems);

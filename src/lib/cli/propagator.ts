@@ -6,7 +6,7 @@ import { InvalidMessageError } from '../contract/invalid-message.error';
 import { createPropagatorPublisher } from '../publisher/create-propagator-publisher';
 
 const USAGE = `Usage: propagator push (--user <id> | --all | --authenticated) --event <name>
-                      [--data <json>] [--namespace <name>] [--socket-id <id>]
+                      [--data <json>] [--namespace <name>] [--socket-id <id>] [--id <key>]
                       [--redis-url <url>] [--prefix <channel prefix>] [--timeout <ms>]
 
 Publishes one event. Redis comes from --redis-url, else from REDIS_URL.
@@ -22,6 +22,7 @@ interface Push {
   data: unknown;
   namespace?: string;
   socketId?: string;
+  id?: string;
   redisUrl: string;
   prefix?: string;
   timeoutMs?: number;
@@ -42,6 +43,7 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
         data: { type: 'string' },
         namespace: { type: 'string' },
         'socket-id': { type: 'string' },
+        id: { type: 'string' },
         'redis-url': { type: 'string' },
         prefix: { type: 'string' },
         timeout: { type: 'string' },
@@ -92,6 +94,7 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
     data: readData(values.data),
     namespace: values.namespace,
     socketId: values['socket-id'],
+    id: values.id,
     redisUrl,
     prefix: values.prefix,
     timeoutMs,
@@ -122,18 +125,22 @@ async function push(command: Push): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { namespace, socketId, event, data } = command;
+  const { namespace, socketId, id, event, data } = command;
   try {
     switch (command.target) {
       case 'user':
         return await publisher.sendToUser(command.userId ?? '', event, data, {
           namespace,
           socketId,
+          id,
         });
       case 'all':
-        return await publisher.emitToAll(event, data, { namespace });
+        return await publisher.emitToAll(event, data, { namespace, id });
       case 'authenticated':
-        return await publisher.emitToAuthenticated(event, data, { namespace });
+        return await publisher.emitToAuthenticated(event, data, {
+          namespace,
+          id,
+        });
     }
   } finally {
     await publisher.close();

@@ -26,6 +26,8 @@ export interface PropagatorChannels {
    * there answers how many instances hold the user (0: offline everywhere).
    */
   user(userId: string): string;
+  /** The Redis key that records a message id for the idempotency window. */
+  idKey(id: string): string;
 }
 
 /**
@@ -43,5 +45,6 @@ export function propagatorChannels(prefix = ''): PropagatorChannels {
     emitAuthenticated: prefix + EMIT_TO_AUTHENTICATED,
     userPrefix,
     user: (userId) => userPrefix + userId,
+    idKey: (id) => `${prefix}REDIS_SOCKET_EVENT_ID:${id}`,
   };
 }

@@ -6,6 +6,12 @@ export interface BroadcastMessage {
   readonly data?: unknown;
   /** Namespace whose sockets receive it. @default '/' */
   readonly namespace?: string;
+  /**
+   * Idempotency key: a message whose `id` was already published through
+   * this library within the idempotency window (5 minutes by default) is
+   * not delivered again. At most 200 characters.
+   */
+  readonly id?: string;
 }
 
 /** A message of the send-to-user channel. */

@@ -14,11 +14,15 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
 /** Longest event name of the wire contract. */
 export const MAX_EVENT_LENGTH = 128;
 
+/** Longest idempotency key. */
+export const MAX_ID_LENGTH = 200;
+
 /** A broadcast after validation: every field present and normalised. */
 export interface ParsedBroadcast {
   readonly event: string;
   readonly data: unknown;
   readonly namespace: string;
+  readonly id?: string;
 }
 
 /** A send-to-user message after validation. */
@@ -105,6 +109,7 @@ export function toSendToUser(
       event: broadcast.event,
       data: broadcast.data,
       namespace: broadcast.namespace,
+      id: broadcast.id,
       userId: id,
       socketId,
     },
@@ -124,7 +129,16 @@ function readBroadcast(value: unknown): ParsedBroadcast | ParseResult<never> {
   if (typeof namespace !== 'string') {
     return namespace;
   }
-  return { event, data: value.data, namespace };
+  const { id } = value;
+  if (
+    id !== undefined &&
+    (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH)
+  ) {
+    return invalid(
+      `"id" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
+    );
+  }
+  return { event, data: value.data, namespace, id };
 }
 
 /**

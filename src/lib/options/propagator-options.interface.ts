@@ -52,6 +52,14 @@ export interface RedisPropagatorModuleOptions {
    */
   maxMessageBytes?: number;
   /**
+   * How long a message id (the `id` field) is remembered, in seconds: a
+   * message whose id was published within this window is not delivered
+   * again. It costs one `SET NX EX` round trip per message with an id, and a
+   * small key kept that long. A raw PUBLISH does not check ids.
+   * @default 300
+   */
+  idempotencyWindowSeconds?: number;
+  /**
    * Longest a publish (`propagateEvent` and friends, and what the
    * interceptor propagates) waits for a connected Redis to answer before it
    * rejects with a `PropagatorPublishError`. While Redis is disconnected a

@@ -29,6 +29,7 @@ export interface ResolvedPropagatorOptions {
   readonly origin: Buffer;
   readonly allowAnonymous: boolean;
   readonly maxMessageBytes: number;
+  readonly idempotencyWindowSeconds: number;
   readonly readyTimeoutMs: number;
 }
 
@@ -38,6 +39,7 @@ const DEFAULTS = {
   maxMessageBytes: 1_000_000,
   readyTimeoutMs: 10_000,
   publishTimeoutMs: 2_000,
+  idempotencyWindowSeconds: 300,
 } as const satisfies RedisPropagatorModuleOptions;
 
 /**
@@ -58,6 +60,9 @@ export function resolvePropagatorOptions(
   if (!isInteger(settings.readyTimeoutMs, 0)) {
     throw optionError('"readyTimeoutMs" must be an integer of 0 or more');
   }
+  if (!isInteger(settings.idempotencyWindowSeconds, 1)) {
+    throw optionError('"idempotencyWindowSeconds" must be a positive integer');
+  }
   if (!isInteger(settings.publishTimeoutMs, 1)) {
     throw optionError('"publishTimeoutMs" must be a positive integer');
   }
@@ -68,6 +73,7 @@ export function resolvePropagatorOptions(
     origin: randomBytes(8),
     allowAnonymous: settings.allowAnonymous,
     maxMessageBytes: settings.maxMessageBytes,
+    idempotencyWindowSeconds: settings.idempotencyWindowSeconds,
     readyTimeoutMs: settings.readyTimeoutMs,
     verifier,
     // Last: it is the only step that opens connections.

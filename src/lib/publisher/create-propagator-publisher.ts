@@ -16,6 +16,11 @@ export interface PushPublisherOptions {
   /** Largest message published, in bytes, as the app's `maxMessageBytes`. @default 1_000_000 */
   maxMessageBytes?: number;
   /**
+   * How long a message id (`options.id` of a call) is remembered, in
+   * seconds, as the app's `idempotencyWindowSeconds`. @default 300
+   */
+  idempotencyWindowSeconds?: number;
+  /**
    * Longest a call waits for Redis (to connect and to answer) before it
    * rejects with a `PropagatorPublishError`. @default 2_000
    */
@@ -26,6 +31,11 @@ export interface PushPublisherOptions {
 export interface PushOptions {
   /** The namespace whose sockets receive it. @default '/' */
   namespace?: string;
+  /**
+   * An idempotency key: a message whose id was published within the
+   * idempotency window is not delivered again, and the call resolves 0.
+   */
+  id?: string;
 }
 
 /** Options of {@link PushPublisher.sendToUser}. */
@@ -71,6 +81,7 @@ export interface PushPublisher {
 const DEFAULTS = {
   channelPrefix: '',
   maxMessageBytes: 1_000_000,
+  idempotencyWindowSeconds: 300,
   timeoutMs: 2_000,
 } as const;
 
@@ -96,7 +107,7 @@ export function createPropagatorPublisher(
   const publisher = new PropagatorPublisher(
     new RedisPublishTransport(client, settings.timeoutMs),
     propagatorChannels(settings.channelPrefix),
-    settings.maxMessageBytes,
+    settings,
   );
   return {
     sendToUser: (userId, event, data, extra = {}) =>
@@ -153,6 +164,8 @@ function checkOptions(
   const settings = {
     channelPrefix: options.channelPrefix ?? DEFAULTS.channelPrefix,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+    idempotencyWindowSeconds:
+      options.idempotencyWindowSeconds ?? DEFAULTS.idempotencyWindowSeconds,
     timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
   };
   if (typeof settings.channelPrefix !== 'string') {
@@ -163,6 +176,12 @@ function checkOptions(
     settings.maxMessageBytes < 1
   ) {
     throw problem('"maxMessageBytes" must be a positive integer');
+  }
+  if (
+    !Number.isSafeInteger(settings.idempotencyWindowSeconds) ||
+    settings.idempotencyWindowSeconds < 1
+  ) {
+    throw problem('"idempotencyWindowSeconds" must be a positive integer');
   }
   if (!Number.isSafeInteger(settings.timeoutMs) || settings.timeoutMs < 1) {
     throw problem('"timeoutMs" must be a positive integer');

@@ -8,7 +8,10 @@ import { withTimeout } from '../shared/with-timeout';
  * in all, then rejects. While the connection is down nothing is queued, so a
  * publish that rejected is never sent later.
  */
-export class RedisPublishTransport implements Pick<PubSubTransport, 'publish'> {
+export class RedisPublishTransport implements Pick<
+  PubSubTransport,
+  'publish' | 'claim'
+> {
   private ready?: Promise<void>;
 
   constructor(
@@ -24,6 +27,17 @@ export class RedisPublishTransport implements Pick<PubSubTransport, 'publish'> {
       deadline,
       'answer',
     );
+  }
+
+  async claim(key: string, ttlSeconds: number): Promise<boolean> {
+    const deadline = Date.now() + this.timeoutMs;
+    await this.whenReady(deadline);
+    const answer = await this.withDeadline(
+      this.client.set(key, '1', 'EX', ttlSeconds, 'NX'),
+      deadline,
+      'answer',
+    );
+    return answer === 'OK';
   }
 
   private async whenReady(deadline: number): Promise<void> {

@@ -6,6 +6,8 @@ export interface PropagatorMetricsSnapshot {
   readonly published: number;
   /** Publishes the transport refused (Redis down, connection lost). */
   readonly publishFailed: number;
+  /** Messages not published because their id was published within the idempotency window. */
+  readonly duplicates: number;
   /** Messages refused before publishing, by reason (invalid, oversized, not serialisable). */
   readonly publishRefused: Readonly<Record<DropReason, number>>;
   /** Messages received on the contract and user channels, valid or not. */
@@ -20,6 +22,7 @@ export interface PropagatorMetricsSnapshot {
 
 interface Counters {
   published: number;
+  duplicates: number;
   publishFailed: number;
   publishRefused: Record<DropReason, number>;
   received: number;
@@ -40,6 +43,7 @@ const byReason = (): Record<DropReason, number> => ({
 export class PropagatorMetrics {
   private readonly counters: Counters = {
     published: 0,
+    duplicates: 0,
     publishFailed: 0,
     publishRefused: byReason(),
     received: 0,
@@ -58,6 +62,10 @@ export class PropagatorMetrics {
 
   countPublished(): void {
     this.counters.published += 1;
+  }
+
+  countDuplicate(): void {
+    this.counters.duplicates += 1;
   }
 
   countPublishFailed(): void {

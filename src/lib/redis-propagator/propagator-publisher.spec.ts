@@ -29,7 +29,10 @@ function setup(
   const publisher = new PropagatorPublisher(
     transport,
     propagatorChannels('app:'),
-    options.maxBytes ?? 1_000,
+    {
+      maxMessageBytes: options.maxBytes ?? 1_000,
+      idempotencyWindowSeconds: 60,
+    },
     metrics,
     options.local && { origin: Buffer.from('here'), local: options.local },
   );
@@ -122,6 +125,45 @@ describe('PropagatorPublisher', () => {
       published: 0,
       publishFailed: 1,
     });
+  });
+});
+
+describe('PropagatorPublisher with message ids', () => {
+  it('publishes an id once within the window, and anything without an id every time', async () => {
+    const claimed = new Map<string, number>();
+    const published: string[] = [];
+    const publisher = new PropagatorPublisher(
+      {
+        publish: (channel) => {
+          published.push(channel);
+          return Promise.resolve(1);
+        },
+        claim: (key, ttlSeconds) => {
+          const isNew = !claimed.has(key);
+          claimed.set(key, ttlSeconds);
+          return Promise.resolve(isNew);
+        },
+      },
+      propagatorChannels('app:'),
+      { maxMessageBytes: 1_000, idempotencyWindowSeconds: 60 },
+    );
+
+    expect(await publisher.emitToAll({ event: 'a', id: 'x' })).toBe(1);
+    expect(await publisher.emitToAll({ event: 'a', id: 'x' })).toBe(0);
+    expect(await publisher.sendToUser({ userId: 1, event: 'a', id: 'y' })).toBe(
+      1,
+    );
+    expect(await publisher.emitToAll({ event: 'a' })).toBe(1);
+    expect(await publisher.emitToAll({ event: 'a' })).toBe(1);
+
+    expect(published).toHaveLength(4);
+    expect([...claimed]).toEqual([
+      ['app:REDIS_SOCKET_EVENT_ID:x', 60],
+      ['app:REDIS_SOCKET_EVENT_ID:y', 60],
+    ]);
+    await expect(publisher.emitToAll({ event: 'a', id: '' })).rejects.toThrow(
+      '"id" must be a non-empty string of at most 200 characters',
+    );
   });
 });
 

@@ -16,6 +16,13 @@ import type { MessageDelivery } from './message-delivery.interface';
 import type { PropagatorMetrics } from './propagator-metrics';
 import { PropagatorPublishError } from './propagator-publish.error';
 
+/** What a publisher publishes with. */
+export interface PublisherSettings {
+  readonly maxMessageBytes: number;
+  /** How long a message id is remembered, in seconds. */
+  readonly idempotencyWindowSeconds: number;
+}
+
 /** How a publisher inside an instance of the app is wired to it. */
 export interface InstancePublishing {
   /** Names this instance in its frames, so its consumer skips them. */
@@ -32,12 +39,16 @@ export interface InstancePublishing {
  * Inside an instance, it delivers to the instance's own sockets first, at
  * once and whether or not the transport is up, then publishes for the other
  * instances.
+ *
+ * A message with an `id` is first claimed on the transport (Redis: one
+ * `SET NX EX`); if the id was claimed within the idempotency window, the
+ * message is neither delivered nor published, and the call resolves 0.
  */
 export class PropagatorPublisher {
   constructor(
-    private readonly transport: Pick<PubSubTransport, 'publish'>,
+    private readonly transport: Pick<PubSubTransport, 'publish' | 'claim'>,
     private readonly channels: PropagatorChannels,
-    private readonly maxMessageBytes: number,
+    private readonly settings: PublisherSettings,
     private readonly metrics?: PropagatorMetrics,
     private readonly instance?: InstancePublishing,
   ) {}
@@ -94,13 +105,18 @@ export class PropagatorPublisher {
       }
       payload = encodeMessage(
         validated.message,
-        this.maxMessageBytes,
+        this.settings.maxMessageBytes,
         this.instance?.origin,
       );
       channel = channelOf(validated.message);
     } catch (error) {
       this.metrics?.countPublishRefused((error as InvalidMessageError).reason);
       throw error;
+    }
+    const { id } = validated.message;
+    if (id !== undefined && !(await this.claim(id, channel))) {
+      this.metrics?.countDuplicate();
+      return 0;
     }
     const local = this.instance?.local;
     if (local) {
@@ -119,6 +135,26 @@ export class PropagatorPublisher {
     }
     this.metrics?.countPublished();
     return receivers;
+  }
+
+  /** True if the id is new within the window; a transport without claims lets every id through. */
+  private async claim(id: string, channel: string): Promise<boolean> {
+    if (!this.transport.claim) {
+      return true;
+    }
+    try {
+      return await this.transport.claim(
+        this.channels.idKey(id),
+        this.settings.idempotencyWindowSeconds,
+      );
+    } catch (error) {
+      this.metrics?.countPublishFailed();
+      throw new PropagatorPublishError(
+        `Could not check the id of a message for ${channel}: ${(error as Error).message}`,
+        channel,
+        { cause: error },
+      );
+    }
   }
 
   private deliverLocally(deliver: () => void): void {

@@ -54,7 +54,7 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
     this.publisher = new PropagatorPublisher(
       redis,
       this.channels,
-      options.maxMessageBytes,
+      options,
       metrics,
       { origin: options.origin, local: delivery },
     );

@@ -10,6 +10,8 @@ import type {
  */
 export class InProcessBus {
   private readonly members = new Set<InProcessTransport>();
+  /** Claimed keys, and when each expires (ms since the epoch). */
+  private readonly claims = new Map<string, number>();
 
   join(member: InProcessTransport): void {
     this.members.add(member);
@@ -17,6 +19,22 @@ export class InProcessBus {
 
   leave(member: InProcessTransport): void {
     this.members.delete(member);
+  }
+
+  /** Records a key until `ttlSeconds` from now, if absent: Redis' SET NX EX. */
+  claim(key: string, ttlSeconds: number): boolean {
+    const now = Date.now();
+    const expiresAt = this.claims.get(key);
+    if (expiresAt !== undefined && expiresAt > now) {
+      return false;
+    }
+    if (expiresAt !== undefined || this.claims.size > 10_000) {
+      for (const [claimed, until] of this.claims) {
+        if (until <= now) this.claims.delete(claimed);
+      }
+    }
+    this.claims.set(key, now + ttlSeconds * 1_000);
+    return true;
   }
 
   /**
@@ -56,6 +74,13 @@ export class InProcessTransport implements PubSubTransport {
       return Promise.reject(new Error('the in-process transport is closed'));
     }
     return Promise.resolve(this.bus.publish(channel, payload));
+  }
+
+  claim(key: string, ttlSeconds: number): Promise<boolean> {
+    if (this.isClosed) {
+      return Promise.reject(new Error('the in-process transport is closed'));
+    }
+    return Promise.resolve(this.bus.claim(key, ttlSeconds));
   }
 
   isSubscribed(channel: string): boolean {

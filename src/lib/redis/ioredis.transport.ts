@@ -57,10 +57,22 @@ export class IoRedisTransport implements PubSubTransport {
   }
 
   publish(channel: string, payload: string | Buffer): Promise<number> {
+    return this.command(() => this.publisher.publish(channel, payload));
+  }
+
+  async claim(key: string, ttlSeconds: number): Promise<boolean> {
+    const answer = await this.command(() =>
+      this.publisher.set(key, '1', 'EX', ttlSeconds, 'NX'),
+    );
+    return answer === 'OK';
+  }
+
+  /** Runs a command of the publisher connection, failing fast. */
+  private command<T>(run: () => Promise<T>): Promise<T> {
     const { status } = this.publisher;
     if (status === 'ready') {
       return withTimeout(
-        this.publisher.publish(channel, payload),
+        run(),
         this.publishTimeoutMs,
         () =>
           new Error(`Redis did not answer within ${this.publishTimeoutMs} ms`),
@@ -73,9 +85,7 @@ export class IoRedisTransport implements PubSubTransport {
     }
     // Still making its first connection, at start-up: worth the wait.
     return withTimeout(
-      whenClientReady(this.publisher).then(() =>
-        this.publisher.publish(channel, payload),
-      ),
+      whenClientReady(this.publisher).then(run),
       this.publishTimeoutMs,
       () =>
         new Error(

@@ -25,6 +25,12 @@ export interface PubSubTransport {
   subscribe(channels: readonly string[]): Promise<void>;
   /** Stops receiving every channel of the list. */
   unsubscribe(channels: readonly string[]): Promise<void>;
+  /**
+   * Records `key` for `ttlSeconds` if it is not recorded yet, for message
+   * ids (idempotency). Resolves true when it was new. Without this method,
+   * message ids are not checked.
+   */
+  claim?(key: string, ttlSeconds: number): Promise<boolean>;
   /** Sets the single handler of inbound messages. It must not throw. */
   setMessageHandler(handler: TransportMessageHandler): void;
   /** True while the transport can both publish and receive. */

@@ -56,6 +56,16 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   /**
+   * Records a key for `ttlSeconds` if absent (message ids); true when it was
+   * new. A transport that cannot record keys treats every key as new.
+   */
+  claim(key: string, ttlSeconds: number): Promise<boolean> {
+    return this.transport.claim
+      ? this.transport.claim(key, ttlSeconds)
+      : Promise.resolve(true);
+  }
+
+  /**
    * The messages of one channel. The channel is subscribed on the first
    * subscription and unsubscribed when the last one ends, batched with
    * other channels' changes. The Observable never errors and completes only

@@ -114,7 +114,12 @@ describe('the packed package in a new Nest app (the README snippet)', () => {
         .map((file) => file.path)
         .filter((path) => !/^dist\/lib\/.+\.(js|d\.ts)$/.test(path))
         .sort(),
-    ).toEqual(['LICENSE', 'README.md', 'package.json']);
+    ).toEqual([
+      'LICENSE',
+      'README.md',
+      'dist/lib/contract/propagator-message.schema.json',
+      'package.json',
+    ]);
 
     const readme = readReadmeApp();
     app = join(workdir, 'app');
@@ -183,6 +188,21 @@ describe('the packed package in a new Nest app (the README snippet)', () => {
       `consumer app: tsc --noEmit exit ${typeCheck.code}${typeCheck.output ? `\n${typeCheck.output}` : ', no output'}\n`,
     );
     expect(typeCheck).toEqual({ code: 0, output: '' });
+  });
+
+  it('ships the Nest-free publisher, the contract schema and the propagator command', async () => {
+    const probe = `
+      const { createPropagatorPublisher } = require('${PACKAGE_NAME}/publisher');
+      const schema = require('${PACKAGE_NAME}/schema.json');
+      console.log(typeof createPropagatorPublisher, schema.$id);`;
+    const { stdout } = await run(process.execPath, ['-e', probe], { cwd: app });
+    expect(stdout.trim()).toBe(
+      'function urn:nestjs-redis-propagator:propagator-message:1',
+    );
+
+    const bin = join(app, 'node_modules', '.bin', 'propagator');
+    const usage = await run(bin, ['--help'], { cwd: app });
+    expect(usage.stdout).toContain('Usage: propagator push');
   });
 
   it("syncs a user's tabs across two instances, with an ack, and pushes from the controller", async () => {

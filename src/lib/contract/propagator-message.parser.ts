@@ -1,21 +1,23 @@
 import { decodeFrame, encodeFrame, isFrame } from './propagator-frame';
 import { type DropReason, InvalidMessageError } from './invalid-message.error';
 
+import schema from './propagator-message.schema.json';
+
+// The rules come from the contract's JSON Schema, the document other
+// services read: change them there. A test checks that this parser and the
+// schema accept and refuse the same payloads.
+const RULES = schema.$defs;
+
 /** Event names Socket.IO reserves; emitting them throws or misleads clients. */
-export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
-  'connect',
-  'connect_error',
-  'disconnect',
-  'disconnecting',
-  'newListener',
-  'removeListener',
-]);
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set(
+  RULES.event.not.enum,
+);
 
-/** Longest event name of the wire contract. */
-export const MAX_EVENT_LENGTH = 128;
+/** Longest event name of the wire contract, in characters (code points). */
+export const MAX_EVENT_LENGTH = RULES.event.maxLength;
 
-/** Longest idempotency key. */
-export const MAX_ID_LENGTH = 200;
+/** Longest idempotency key, in characters (code points). */
+export const MAX_ID_LENGTH = RULES.id.maxLength;
 
 /** A broadcast after validation: every field present and normalised. */
 export interface ParsedBroadcast {
@@ -90,7 +92,7 @@ export function toSendToUser(
     return broadcast;
   }
   const { userId, socketId } = value as Record<string, unknown>;
-  const id = checkUserId(userId ?? channelUserId);
+  const id = checkUserId(userId === undefined ? channelUserId : userId);
   if (typeof id !== 'string') {
     return id;
   }
@@ -132,7 +134,9 @@ function readBroadcast(value: unknown): ParsedBroadcast | ParseResult<never> {
   const { id } = value;
   if (
     id !== undefined &&
-    (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH)
+    (typeof id !== 'string' ||
+      id.length === 0 ||
+      isLongerThan(id, MAX_ID_LENGTH))
   ) {
     return invalid(
       `"id" must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
@@ -230,7 +234,7 @@ function checkEvent(event: unknown): string | ParseResult<never> {
   if (typeof event !== 'string' || event.length === 0) {
     return invalid('"event" must be a non-empty string');
   }
-  if (event.length > MAX_EVENT_LENGTH) {
+  if (isLongerThan(event, MAX_EVENT_LENGTH)) {
     return invalid(`"event" is longer than ${MAX_EVENT_LENGTH} characters`);
   }
   if (RESERVED_EVENTS.has(event)) {
@@ -247,6 +251,22 @@ function checkUserId(userId: unknown): string | ParseResult<never> {
     return String(userId);
   }
   return invalid('"userId" must be a non-empty string or an integer');
+}
+
+/** Whether a string has more than `max` characters, as JSON Schema counts them (code points). */
+function isLongerThan(text: string, max: number): boolean {
+  // Code points never outnumber UTF-16 units: most strings need no count.
+  if (text.length <= max) {
+    return false;
+  }
+  let count = 0;
+  for (const _ of text) {
+    count += 1;
+    if (count > max) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function checkNamespace(namespace: unknown): string | ParseResult<never> {

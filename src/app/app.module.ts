@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  EventStreamModule,
   RedisPropagatorModule,
   type RedisPropagatorModuleOptions,
 } from '../lib';
@@ -8,6 +9,7 @@ import { APP_CONFIG } from './config/app-config.constants';
 import { DemoController } from './demo/demo.controller';
 import { DevPushController } from './dev-push/dev-push.controller';
 import { DevTokenController } from './dev-token/dev-token.controller';
+import { EventStreamController } from './event-stream/event-stream.controller';
 import { EventsGateway } from './events/events.gateway';
 import { HealthController } from './health/health.controller';
 import { NotificationsGateway } from './notifications/notifications.gateway';
@@ -37,10 +39,12 @@ export class AppModule {
           maxMessageBytes: config.maxPayloadBytes,
           ...library,
         }),
+        EventStreamModule,
       ],
       controllers: [
         HealthController,
         DemoController,
+        EventStreamController,
         ...(config.isDevTokenEndpointEnabled ? [DevTokenController] : []),
         ...(config.isDevPushEndpointEnabled ? [DevPushController] : []),
         ...(config.pushApiKey !== undefined ? [PushController] : []),

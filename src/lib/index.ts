@@ -12,6 +12,15 @@ export { SocketStateService } from './socket-state/socket-state.service';
 export { getSocketUser } from './socket-state/socket-user';
 export type { PropagatorMetricsSnapshot } from './redis-propagator/propagator-metrics';
 
+// Listen-only clients (Server-Sent Events).
+export { EventStreamModule } from './event-stream/event-stream.module';
+export {
+  EventStreamService,
+  type EventStream,
+  type EventStreamRequest,
+  type EventStreamWriter,
+} from './event-stream/event-stream.service';
+
 // The wire contract: channels, messages, and why one is refused.
 export {
   propagatorChannels,

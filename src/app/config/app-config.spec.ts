@@ -25,6 +25,7 @@ describe('loadAppConfig', () => {
       isProduction: false,
       isDevTokenEndpointEnabled: true,
       isDevPushEndpointEnabled: true,
+      sseHeartbeatMs: 15_000,
       instanceId: `${hostname()}-${process.pid}`,
     });
   });
@@ -44,6 +45,7 @@ describe('loadAppConfig', () => {
       NODE_ENV: 'production',
       INSTANCE_ID: 'app-2',
       PUSH_API_KEY: 'a-push-api-key-of-32-characters!',
+      SSE_HEARTBEAT_MS: '5000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -59,6 +61,7 @@ describe('loadAppConfig', () => {
       isDevTokenEndpointEnabled: false,
       isDevPushEndpointEnabled: false,
       pushApiKey: 'a-push-api-key-of-32-characters!',
+      sseHeartbeatMs: 5000,
       instanceId: 'app-2',
     });
   });

@@ -40,6 +40,8 @@ export interface AppConfig {
   readonly isDevPushEndpointEnabled: boolean;
   /** PUSH_API_KEY: the bearer key of POST /push; unset, the endpoint does not exist. */
   readonly pushApiKey?: string;
+  /** SSE_HEARTBEAT_MS: how often GET /events/stream writes a heartbeat comment. */
+  readonly sseHeartbeatMs: number;
   /**
    * INSTANCE_ID: names this instance in /health and to its sockets, so that
    * an operator or a test can see which instance served whom. Defaults to
@@ -78,6 +80,13 @@ export function loadAppConfig(env: Env): AppConfig {
     isDevTokenEndpointEnabled: !isProduction && jwt.secret !== undefined,
     isDevPushEndpointEnabled: !isProduction,
     pushApiKey: readPushApiKey(env),
+    sseHeartbeatMs: readInteger(
+      env,
+      'SSE_HEARTBEAT_MS',
+      15_000,
+      100,
+      3_600_000,
+    ),
     instanceId: readInstanceId(env),
   };
 }

@@ -5,6 +5,7 @@ import {
   SocketStateService,
   userRoom,
 } from '../socket-state/socket-state.service';
+import { EventStreamRegistry } from '../socket-state/event-stream-registry';
 import { LocalDelivery } from './local-delivery';
 
 function fakeSocket(id: string, namespace: string, received: string[]) {
@@ -32,7 +33,7 @@ describe('LocalDelivery', () => {
     const nsp = { local: { to: (room: string) => toRoom(room) } };
     state.attachServer({ _nsps: new Map([['/', nsp]]) } as never);
     state.add('42', fakeSocket('a', '/', []));
-    const delivery = new LocalDelivery(state);
+    const delivery = new LocalDelivery(state, new EventStreamRegistry());
 
     delivery.toUser({
       userId: '42',
@@ -63,12 +64,56 @@ describe('LocalDelivery', () => {
       },
     } as unknown as Namespace;
     state.attachServer({ _nsps: new Map([['/', nsp]]) } as never);
-    const delivery = new LocalDelivery(state);
+    const delivery = new LocalDelivery(state, new EventStreamRegistry());
 
     delivery.toAll({ namespace: '/', event: 'x', data: null });
     delivery.toAuthenticated({ namespace: '/', event: 'y', data: null });
     delivery.toAll({ namespace: '/nowhere', event: 'z', data: null });
 
     expect(emitted).toEqual(['all x', `${AUTHENTICATED_ROOM} y`]);
+  });
+
+  it('writes to the event streams a socket of the same user and namespace would get', () => {
+    const streams = new EventStreamRegistry();
+    const written: string[] = [];
+    const stream = (name: string, userId?: string, namespace = '/') => {
+      const sink = {
+        userId,
+        namespace,
+        send: (event: string, data: unknown, id?: string) =>
+          void written.push(
+            `${name} ${event} ${JSON.stringify(data)} ${id ?? '-'}`,
+          ),
+      };
+      streams.add(sink);
+      return sink;
+    };
+    stream('user42', '42');
+    stream('user43', '43');
+    stream('anonymous');
+    const elsewhere = stream('chat42', '42', '/chat');
+    const delivery = new LocalDelivery(new SocketStateService(), streams);
+
+    delivery.toUser({
+      userId: '42',
+      socketId: 's',
+      namespace: '/',
+      event: 'u',
+      data: 1,
+      id: 'i1',
+    });
+    delivery.toAll({ namespace: '/', event: 'a', data: 2 });
+    delivery.toAuthenticated({ namespace: '/', event: 'm', data: 3 });
+    streams.remove(elsewhere);
+
+    expect(written).toEqual([
+      'user42 u 1 i1',
+      'user42 a 2 -',
+      'user43 a 2 -',
+      'anonymous a 2 -',
+      'user42 m 3 -',
+      'user43 m 3 -',
+    ]);
+    expect(streams.size).toBe(3);
   });
 });

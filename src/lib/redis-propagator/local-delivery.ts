@@ -3,6 +3,7 @@ import type {
   ParsedBroadcast,
   ParsedSendToUser,
 } from '../contract/propagator-message.parser';
+import { EventStreamRegistry } from '../socket-state/event-stream-registry';
 import {
   AUTHENTICATED_ROOM,
   SocketStateService,
@@ -10,16 +11,24 @@ import {
 } from '../socket-state/socket-state.service';
 
 /**
- * Delivers a decoded message to the sockets of this instance: the only code
- * of the propagator that touches sockets. Each delivery is one broadcast per
- * namespace, so Socket.IO encodes the packet once for all its recipients.
+ * Delivers a decoded message to the sockets and event streams of this
+ * instance: the only code of the propagator that touches them. Each delivery
+ * to sockets is one broadcast per namespace, so Socket.IO encodes the packet
+ * once for all its recipients.
  */
 @Injectable()
 export class LocalDelivery {
-  constructor(private readonly socketState: SocketStateService) {}
+  constructor(
+    private readonly socketState: SocketStateService,
+    private readonly streams: EventStreamRegistry,
+  ) {}
 
   /** Every socket of the user in the namespace, except `socketId`. */
-  toUser({ userId, socketId, namespace, event, data }: ParsedSendToUser): void {
+  toUser(message: ParsedSendToUser): void {
+    const { userId, socketId, namespace, event, data, id } = message;
+    for (const stream of this.streams.ofUser(userId, namespace)) {
+      stream.send(event, data, id);
+    }
     // Nothing to encode when nobody here is to get it: a user held elsewhere
     // (most messages of the compatibility channel), or a sender alone here.
     if (!this.socketState.has(userId, socketId)) {
@@ -35,15 +44,21 @@ export class LocalDelivery {
     }
   }
 
-  /** Every socket of the namespace, anonymous ones included. */
-  toAll({ namespace, event, data }: ParsedBroadcast): void {
+  /** Every socket and stream of the namespace, anonymous ones included. */
+  toAll({ namespace, event, data, id }: ParsedBroadcast): void {
+    for (const stream of this.streams.ofNamespace(namespace, false)) {
+      stream.send(event, data, id);
+    }
     for (const nsp of this.socketState.namespaces(namespace)) {
       nsp.local.emit(event, data);
     }
   }
 
-  /** Every authenticated socket of the namespace. */
-  toAuthenticated({ namespace, event, data }: ParsedBroadcast): void {
+  /** Every authenticated socket and stream of the namespace. */
+  toAuthenticated({ namespace, event, data, id }: ParsedBroadcast): void {
+    for (const stream of this.streams.ofNamespace(namespace, true)) {
+      stream.send(event, data, id);
+    }
     for (const nsp of this.socketState.namespaces(namespace)) {
       nsp.local.to(AUTHENTICATED_ROOM).emit(event, data);
     }

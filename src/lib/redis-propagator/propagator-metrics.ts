@@ -18,6 +18,8 @@ export interface PropagatorMetricsSnapshot {
   readonly deliveryFailed: number;
   /** Users whose own channel this instance is subscribed to now. */
   readonly userChannels: number;
+  /** Listen-only clients (event streams) open on this instance now. */
+  readonly eventStreams: number;
 }
 
 interface Counters {
@@ -52,7 +54,7 @@ export class PropagatorMetrics {
   };
 
   /** A frozen copy of the counters. */
-  snapshot(): Omit<PropagatorMetricsSnapshot, 'userChannels'> {
+  snapshot(): Omit<PropagatorMetricsSnapshot, 'userChannels' | 'eventStreams'> {
     return Object.freeze({
       ...this.counters,
       publishRefused: Object.freeze({ ...this.counters.publishRefused }),

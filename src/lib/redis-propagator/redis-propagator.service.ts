@@ -16,6 +16,7 @@ import {
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
 import { RedisService } from '../redis/redis.service';
+import { EventStreamRegistry } from '../socket-state/event-stream-registry';
 import { LocalDelivery } from './local-delivery';
 import { PropagatorConsumer } from './propagator-consumer';
 import {
@@ -46,6 +47,7 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: PropagatorMetrics,
     private readonly consumer: PropagatorConsumer,
     private readonly userChannels: UserChannels,
+    private readonly streams: EventStreamRegistry,
     delivery: LocalDelivery,
     @Inject(PROPAGATOR_OPTIONS) options: ResolvedPropagatorOptions,
   ) {
@@ -127,6 +129,7 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
     return Object.freeze({
       ...this.metrics.snapshot(),
       userChannels: this.userChannels.size,
+      eventStreams: this.streams.size,
     });
   }
 }

@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { HandshakeAuthenticator } from '../adapter/handshake-authenticator';
+import { UnauthorizedError } from '../adapter/unauthorized.error';
+import type { AuthenticatedUser } from '../auth/authenticated-user.interface';
+import { TokenVerificationError } from '../auth/token-verification.error';
+import {
+  PROPAGATOR_OPTIONS,
+  type ResolvedPropagatorOptions,
+} from '../options/resolved-propagator-options';
+import { UserChannels } from '../redis-propagator/user-channels';
+import {
+  type EventStreamSink,
+  EventStreamRegistry,
+} from '../socket-state/event-stream-registry';
+
+// As long as a handshake waits for the user's channel (see the adapter).
+const SUBSCRIBE_WAIT_MS = 2_000;
+// setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What an event stream is opened from: an HTTP request's credentials. */
+export interface EventStreamRequest {
+  /** `Authorization: Bearer <token>` is read from here. */
+  readonly headers: IncomingHttpHeaders;
+  /** `?token=` is read from here. */
+  readonly query?: Record<string, unknown>;
+  /** For the log of a refusal. */
+  readonly address?: string;
+}
+
+/** Where an open stream writes, and how it is ended. */
+export interface EventStreamWriter {
+  /** Writes one event. It must not throw. */
+  send(event: string, data: unknown, id?: string): void;
+  /** Ends the stream from the server's side (the token expired). */
+  end(reason: 'token_expired'): void;
+}
+
+/** An open stream. */
+export interface EventStream {
+  /** The listener, or undefined for an anonymous one. */
+  readonly user?: AuthenticatedUser;
+  /** Forgets the stream; call it when the client goes away. Safe twice. */
+  close(): void;
+}
+
+/**
+ * Listen-only clients (Server-Sent Events, say): authenticated with the same
+ * tokens and refusals as sockets, they receive what a socket of their user
+ * in their namespace would, and count as the user's presence for the user's
+ * channel, as a socket does. The HTTP side (headers, heartbeats) is the
+ * app's.
+ */
+@Injectable()
+export class EventStreamService {
+  private readonly authenticator: HandshakeAuthenticator;
+
+  constructor(
+    private readonly registry: EventStreamRegistry,
+    private readonly userChannels: UserChannels,
+    @Inject(PROPAGATOR_OPTIONS) options: ResolvedPropagatorOptions,
+  ) {
+    this.authenticator = new HandshakeAuthenticator(
+      options.verifier,
+      options.allowAnonymous,
+    );
+  }
+
+  /**
+   * Who the request is from: the user of its token (`Authorization: Bearer`
+   * or `?token=`), or undefined for an allowed anonymous listener. Rejects
+   * with a `TokenVerificationError` whose `code` says why, exactly as a
+   * socket is refused.
+   */
+  async authenticate(
+    request: EventStreamRequest,
+  ): Promise<AuthenticatedUser | undefined> {
+    try {
+      return await this.authenticator.authenticate({
+        auth: {},
+        query: (request.query ?? {}) as never,
+        headers: request.headers,
+        address: request.address ?? 'unknown',
+      } as never);
+    } catch (error) {
+      if (error instanceof UnauthorizedError) {
+        throw new TokenVerificationError(error.data.code, error.message);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Opens a stream for an authenticated listener (see {@link authenticate}),
+   * in namespace `/` unless told otherwise. Resolves once the user's channel
+   * is subscribed (at most 2 s), so what is pushed from then on arrives. The
+   * stream ends by itself when the user's token expires.
+   */
+  async open(
+    user: AuthenticatedUser | undefined,
+    writer: EventStreamWriter,
+    namespace = '/',
+  ): Promise<EventStream> {
+    const presence = user && this.userChannels.hold(user.userId);
+    const sink: EventStreamSink = {
+      userId: user?.userId,
+      namespace,
+      send: (event, data, id) => writer.send(event, data, id),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    let isClosed = false;
+    const close = () => {
+      if (!isClosed) {
+        isClosed = true;
+        clearTimeout(timer);
+        this.registry.remove(sink);
+        presence?.release();
+      }
+    };
+    if (presence) {
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([
+        presence.ready,
+        new Promise((resolve) => {
+          wait = setTimeout(resolve, SUBSCRIBE_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(wait);
+    }
+    this.registry.add(sink);
+    if (user?.expiresAt !== undefined) {
+      const expire = () => {
+        const remaining = (user.expiresAt ?? 0) - Date.now();
+        if (remaining > 0) {
+          timer = setTimeout(expire, Math.min(remaining, MAX_TIMER_MS));
+          timer.unref();
+          return;
+        }
+        close();
+        writer.end('token_expired');
+      };
+      expire();
+    }
+    return { user, close };
+  }
+
+  /** How many streams are open on this instance. */
+  get size(): number {
+    return this.registry.size;
+  }
+}

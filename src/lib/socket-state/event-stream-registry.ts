@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * A listen-only client: it receives what a socket of its user (or an
+ * anonymous socket) in its namespace would, and sends nothing. A
+ * Server-Sent Events response, say.
+ */
+export interface EventStreamSink {
+  /** The user, or undefined for an anonymous listener. */
+  readonly userId?: string;
+  /** @default '/' */
+  readonly namespace: string;
+  /** Writes one event. It must not throw. */
+  send(event: string, data: unknown, id?: string): void;
+}
+
+/** This instance's listen-only clients, by user and by namespace. */
+@Injectable()
+export class EventStreamRegistry {
+  private readonly byUser = new Map<string, Set<EventStreamSink>>();
+  private readonly all = new Set<EventStreamSink>();
+
+  add(stream: EventStreamSink): void {
+    this.all.add(stream);
+    if (stream.userId !== undefined) {
+      let streams = this.byUser.get(stream.userId);
+      if (!streams) {
+        streams = new Set();
+        this.byUser.set(stream.userId, streams);
+      }
+      streams.add(stream);
+    }
+  }
+
+  remove(stream: EventStreamSink): void {
+    this.all.delete(stream);
+    if (stream.userId === undefined) {
+      return;
+    }
+    const streams = this.byUser.get(stream.userId);
+    if (streams?.delete(stream) && streams.size === 0) {
+      this.byUser.delete(stream.userId);
+    }
+  }
+
+  /** How many streams are open on this instance. */
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** The user's streams in the namespace. */
+  *ofUser(userId: string, namespace: string): Iterable<EventStreamSink> {
+    for (const stream of this.byUser.get(userId) ?? []) {
+      if (stream.namespace === namespace) {
+        yield stream;
+      }
+    }
+  }
+
+  /** Every stream of the namespace, or its authenticated ones only. */
+  *ofNamespace(
+    namespace: string,
+    authenticatedOnly: boolean,
+  ): Iterable<EventStreamSink> {
+    for (const stream of this.all) {
+      if (
+        stream.namespace === namespace &&
+        (!authenticatedOnly || stream.userId !== undefined)
+      ) {
+        yield stream;
+      }
+    }
+  }
+}

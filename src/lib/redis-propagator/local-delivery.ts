@@ -26,9 +26,7 @@ export class LocalDelivery {
   /** Every socket of the user in the namespace, except `socketId`. */
   toUser(message: ParsedSendToUser): void {
     const { userId, socketId, namespace, event, data, id } = message;
-    for (const stream of this.streams.ofUser(userId, namespace)) {
-      stream.send(event, data, id);
-    }
+    this.streams.sendToUser(userId, namespace, event, data, id);
     // Nothing to encode when nobody here is to get it: a user held elsewhere
     // (most messages of the compatibility channel), or a sender alone here.
     if (!this.socketState.has(userId, socketId)) {
@@ -46,9 +44,7 @@ export class LocalDelivery {
 
   /** Every socket and stream of the namespace, anonymous ones included. */
   toAll({ namespace, event, data, id }: ParsedBroadcast): void {
-    for (const stream of this.streams.ofNamespace(namespace, false)) {
-      stream.send(event, data, id);
-    }
+    this.streams.sendToNamespace(namespace, false, event, data, id);
     for (const nsp of this.socketState.namespaces(namespace)) {
       nsp.local.emit(event, data);
     }
@@ -56,9 +52,7 @@ export class LocalDelivery {
 
   /** Every authenticated socket and stream of the namespace. */
   toAuthenticated({ namespace, event, data, id }: ParsedBroadcast): void {
-    for (const stream of this.streams.ofNamespace(namespace, true)) {
-      stream.send(event, data, id);
-    }
+    this.streams.sendToNamespace(namespace, true, event, data, id);
     for (const nsp of this.socketState.namespaces(namespace)) {
       nsp.local.to(AUTHENTICATED_ROOM).emit(event, data);
     }

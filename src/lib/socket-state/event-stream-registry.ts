@@ -48,26 +48,39 @@ export class EventStreamRegistry {
     return this.all.size;
   }
 
-  /** The user's streams in the namespace. */
-  *ofUser(userId: string, namespace: string): Iterable<EventStreamSink> {
-    for (const stream of this.byUser.get(userId) ?? []) {
+  /** Sends to the user's streams in the namespace. */
+  sendToUser(
+    userId: string,
+    namespace: string,
+    event: string,
+    data: unknown,
+    id?: string,
+  ): void {
+    const streams = this.byUser.get(userId);
+    if (!streams) {
+      return;
+    }
+    for (const stream of streams) {
       if (stream.namespace === namespace) {
-        yield stream;
+        stream.send(event, data, id);
       }
     }
   }
 
-  /** Every stream of the namespace, or its authenticated ones only. */
-  *ofNamespace(
+  /** Sends to every stream of the namespace, or to its authenticated ones. */
+  sendToNamespace(
     namespace: string,
     authenticatedOnly: boolean,
-  ): Iterable<EventStreamSink> {
+    event: string,
+    data: unknown,
+    id?: string,
+  ): void {
     for (const stream of this.all) {
       if (
         stream.namespace === namespace &&
         (!authenticatedOnly || stream.userId !== undefined)
       ) {
-        yield stream;
+        stream.send(event, data, id);
       }
     }
   }

@@ -40,6 +40,24 @@ export class HandshakeAuthenticator {
     }
   }
 
+  /**
+   * The user of a token sent on a live connection (a renewal), checked as
+   * a handshake token is. Throws an {@link UnauthorizedError} with the code.
+   */
+  async verify(token: unknown, address: string): Promise<AuthenticatedUser> {
+    try {
+      if (typeof token !== 'string' || token.length === 0) {
+        throw new TokenVerificationError(
+          'TOKEN_INVALID',
+          'the token must be a non-empty string',
+        );
+      }
+      return this.checkUser(await this.verifier.verify(token));
+    } catch (error) {
+      throw this.refusal(error, address);
+    }
+  }
+
   /** A custom verifier's result is checked as strictly as a token. */
   private checkUser(user: AuthenticatedUser): AuthenticatedUser {
     if (typeof user?.userId !== 'string' || user.userId.length === 0) {

@@ -15,9 +15,8 @@ import {
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { MessageRouter } from './message-router';
+import { TokenLifetime } from './token-lifetime';
 
-// setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days).
-const MAX_TIMER_MS = 2 ** 31 - 1;
 // How long a handshake waits for the user's channel subscription. It is one
 // round trip to Redis; the bound only matters when Redis stalls.
 const SUBSCRIBE_WAIT_MS = 2_000;
@@ -29,7 +28,8 @@ const SUBSCRIBE_WAIT_MS = 2_000;
  * - this instance subscribes to the user's own channel before the connection
  *   is accepted, so a client that sees `connect` is reachable by a push;
  * - each authenticated socket is registered once in `SocketStateService`,
- *   and is disconnected when its token expires.
+ *   and, when its token expires, gets `token_expired` and is disconnected,
+ *   unless it renewed the token (`renew_token` with an ack) in time.
  *
  * `initAdapters(app)` installs it. To extend it, subclass it and install
  * your subclass with `app.useWebSocketAdapter(new MyAdapter(app))`; call
@@ -44,6 +44,7 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly socketState: SocketStateService;
   private readonly userChannels: UserChannels;
   private readonly authenticator: HandshakeAuthenticator;
+  private readonly tokenLifetime: TokenLifetime;
 
   /**
    * @param app An application that imports `RedisPropagatorModule`.
@@ -61,6 +62,10 @@ export class SocketStateAdapter extends IoAdapter {
     this.authenticator = new HandshakeAuthenticator(
       options.verifier,
       options.allowAnonymous,
+    );
+    this.tokenLifetime = new TokenLifetime(
+      this.authenticator,
+      this.stateLogger,
     );
   }
 
@@ -157,35 +162,11 @@ export class SocketStateAdapter extends IoAdapter {
       return;
     }
     this.socketState.add(user.userId, socket);
-    const expiry = this.scheduleExpiry(socket, user.expiresAt);
+    const stopWatchingToken = this.tokenLifetime.track(socket, user);
     socket.once('disconnect', () => {
-      clearTimeout(expiry.timer);
+      stopWatchingToken();
       this.socketState.remove(user.userId, socket);
     });
-  }
-
-  private scheduleExpiry(
-    socket: Socket,
-    expiresAt: number | undefined,
-  ): { timer?: NodeJS.Timeout } {
-    const expiry: { timer?: NodeJS.Timeout } = {};
-    if (expiresAt === undefined) {
-      return expiry;
-    }
-    const arm = () => {
-      const remaining = expiresAt - Date.now();
-      if (remaining <= 0) {
-        this.stateLogger.debug(
-          `Socket ${socket.id}: token expired, disconnecting`,
-        );
-        socket.disconnect();
-        return;
-      }
-      expiry.timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
-      expiry.timer.unref();
-    };
-    arm();
-    return expiry;
   }
 }
 

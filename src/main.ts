@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app/bootstrap';
 import { loadAppConfig } from './app/config/app-config';
 import { readConfigOrExit } from './app/config/config.error';
+import { installGracefulShutdown } from './app/shutdown/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = readConfigOrExit(() => loadAppConfig(process.env));
@@ -9,7 +10,7 @@ async function bootstrap(): Promise<void> {
     return;
   }
   const app = await createApp(config);
-  app.enableShutdownHooks();
+  installGracefulShutdown(app, config);
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`Listening on ${await app.getUrl()}`);
 }

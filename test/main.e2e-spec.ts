@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { isHealthy } from '../src/cluster/cluster';
 import { ManagedProcess } from '../src/cluster/managed-process';
-import { withDeadline } from './support/deadline';
+import { waitUntil, withDeadline } from './support/deadline';
 import { freePort } from '../src/cluster/free-port';
 import { useResources } from './support/resources';
 
@@ -45,18 +45,29 @@ describe('the built app (node dist/main.js)', () => {
     );
   }
 
-  it('starts with no Redis, serves /health and the page, and exits cleanly on SIGTERM', async () => {
+  it('starts with no Redis, serves /health and the page, and on SIGTERM drains, then exits 0', async () => {
     const port = await freePort();
-    const app = started({ PORT: String(port) });
+    const app = started({ PORT: String(port), SHUTDOWN_DELAY_MS: '1000' });
     const url = `http://127.0.0.1:${port}`;
     await waitForHealthy(app, url);
     expect((await fetch(url)).status).toBe(200);
     expect(app.output()).toContain('using the in-process transport');
 
+    const signalledAt = Date.now();
     app.kill('SIGTERM');
 
-    // Nest closes the app, then re-raises the signal so the exit reports it.
-    expect(await exitOf(app)).toBe('SIGTERM');
+    // During the delay it still serves, but tells the load balancer to stop.
+    await waitUntil(
+      async () => (await fetch(`${url}/health`)).status === 503,
+      '/health to answer 503 after SIGTERM',
+    );
+    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({
+      status: 'draining',
+    });
+    expect(await exitOf(app)).toBe(0);
+    const took = Date.now() - signalledAt;
+    console.log(`SIGTERM to exit 0 in ${took} ms (delay 1000 ms)`);
+    expect(took).toBeGreaterThanOrEqual(1_000);
     expect(app.output()).toContain('Closed the in-process transport');
   });
 

@@ -16,6 +16,7 @@ import { NotificationsGateway } from './notifications/notifications.gateway';
 import { PushController } from './push/push.controller';
 import { PushApiKeyGuard } from './push/push-api-key.guard';
 import { PushService } from './push/push.service';
+import { ShutdownState } from './shutdown/shutdown-state';
 
 /** The reference app. It uses the library only through its public index. */
 @Module({})
@@ -55,6 +56,7 @@ export class AppModule {
         NotificationsGateway,
         PushService,
         PushApiKeyGuard,
+        ShutdownState,
       ],
     };
   }

@@ -63,6 +63,8 @@ export function useNginxCluster(
           PATH: process.env.PATH,
           NO_COLOR: '1',
           JWT_SECRET: TEST_JWT_SECRET,
+          // Stopping the cluster after a suite need not wait for a balancer.
+          SHUTDOWN_DELAY_MS: '0',
           ...options.env,
         },
         onLine:

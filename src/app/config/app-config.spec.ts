@@ -26,6 +26,8 @@ describe('loadAppConfig', () => {
       isDevTokenEndpointEnabled: true,
       isDevPushEndpointEnabled: true,
       sseHeartbeatMs: 15_000,
+      shutdownDelayMs: 2_000,
+      shutdownGraceMs: 10_000,
       instanceId: `${hostname()}-${process.pid}`,
     });
   });
@@ -46,6 +48,8 @@ describe('loadAppConfig', () => {
       INSTANCE_ID: 'app-2',
       PUSH_API_KEY: 'a-push-api-key-of-32-characters!',
       SSE_HEARTBEAT_MS: '5000',
+      SHUTDOWN_DELAY_MS: '500',
+      SHUTDOWN_GRACE_MS: '4000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -62,6 +66,8 @@ describe('loadAppConfig', () => {
       isDevPushEndpointEnabled: false,
       pushApiKey: 'a-push-api-key-of-32-characters!',
       sseHeartbeatMs: 5000,
+      shutdownDelayMs: 500,
+      shutdownGraceMs: 4000,
       instanceId: 'app-2',
     });
   });

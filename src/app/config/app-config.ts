@@ -43,6 +43,13 @@ export interface AppConfig {
   /** SSE_HEARTBEAT_MS: how often GET /events/stream writes a heartbeat comment. */
   readonly sseHeartbeatMs: number;
   /**
+   * SHUTDOWN_DELAY_MS: after SIGTERM, how long /health answers 503 while the
+   * instance still serves, so that the load balancer stops sending to it.
+   */
+  readonly shutdownDelayMs: number;
+  /** SHUTDOWN_GRACE_MS: the longest a shutdown may take; then the process exits 1. */
+  readonly shutdownGraceMs: number;
+  /**
    * INSTANCE_ID: names this instance in /health and to its sockets, so that
    * an operator or a test can see which instance served whom. Defaults to
    * the host name and the process id.
@@ -87,6 +94,8 @@ export function loadAppConfig(env: Env): AppConfig {
       100,
       3_600_000,
     ),
+    shutdownDelayMs: readInteger(env, 'SHUTDOWN_DELAY_MS', 2_000, 0, 600_000),
+    shutdownGraceMs: readInteger(env, 'SHUTDOWN_GRACE_MS', 10_000, 1, 600_000),
     instanceId: readInstanceId(env),
   };
 }

@@ -7,10 +7,12 @@ import {
 import { RedisPropagatorService } from '../../lib';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.constants';
+import { ShutdownState } from '../shutdown/shutdown-state';
 
 /** Body of GET /health. */
 export interface HealthDto {
-  status: 'ok' | 'unavailable';
+  /** `draining` once the instance was told to stop. */
+  status: 'ok' | 'unavailable' | 'draining';
   /** `redis`, or `in-process` with no REDIS_URL. */
   transport: string;
   /** INSTANCE_ID of the instance that answered. */
@@ -21,14 +23,22 @@ export interface HealthDto {
 export class HealthController {
   constructor(
     private readonly propagator: RedisPropagatorService,
+    private readonly shutdown: ShutdownState,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** 200 when the transport is connected and subscribed, 503 otherwise. */
+  /**
+   * 200 when the transport is connected and subscribed, 503 otherwise, and
+   * 503 from the moment the instance is told to stop.
+   */
   @Get()
   check(): HealthDto {
     const health: HealthDto = {
-      status: this.propagator.isReady() ? 'ok' : 'unavailable',
+      status: this.shutdown.isDraining
+        ? 'draining'
+        : this.propagator.isReady()
+          ? 'ok'
+          : 'unavailable',
       transport: this.propagator.transportKind,
       instance: this.config.instanceId,
     };

@@ -158,6 +158,15 @@ export class SocketStateService implements OnModuleDestroy {
     return found;
   }
 
+  /** Every namespace of this instance's Socket.IO servers. */
+  allNamespaces(): Namespace[] {
+    const found: Namespace[] = [];
+    for (const server of this.servers) {
+      found.push(...server._nsps.values());
+    }
+    return found;
+  }
+
   onModuleDestroy(): void {
     this.arrived.complete();
     this.left.complete();

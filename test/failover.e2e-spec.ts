@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { addressesOnDistinctInstances } from './support/client-address';
-import { useNginxCluster } from './support/nginx-cluster';
+import {
+  tabsOnDoomedAndSurvivor,
+  useNginxCluster,
+} from './support/nginx-cluster';
 import { CHANNELS } from './support/channels';
 import { useResources } from './support/resources';
 
@@ -12,42 +14,19 @@ describe('an instance behind nginx dies', () => {
   const fixture = useNginxCluster(resources, 3);
 
   it('moves its clients to a survivor within 10 s, where they get the next push', async () => {
-    const [[doomed, doomedAddress], [survivor, survivorAddress]] = [
-      ...(await addressesOnDistinctInstances(fixture.cluster.url, 3)),
-    ];
     const userId = 'failover-1';
-    const onDoomed = [
-      await fixture.client({
-        userId,
-        localAddress: doomedAddress,
-        transports: ['websocket'],
-        reconnection: true,
-      }),
-      await fixture.client({
-        userId,
-        localAddress: doomedAddress,
-        transports: ['polling'],
-        reconnection: true,
-      }),
-    ];
-    const onSurvivor = await fixture.client({
+    const { doomed, onDoomed, onSurvivor } = await tabsOnDoomedAndSurvivor(
+      fixture,
       userId,
-      localAddress: survivorAddress,
-      reconnection: true,
-    });
-    for (const client of onDoomed) {
-      expect((await client.whoami()).instance).toBe(doomed);
-    }
-    expect((await onSurvivor.whoami()).instance).toBe(survivor);
+    );
 
-    const instance = fixture.cluster.instances.find((i) => i.id === doomed);
-    instance?.process.kill('SIGKILL');
-    await instance?.process.exited;
-    expect(instance?.process.describeExit()).toBe('was killed by SIGKILL');
+    doomed.process.kill('SIGKILL');
+    await doomed.process.exited;
+    expect(doomed.process.describeExit()).toBe('was killed by SIGKILL');
 
     const survivors = fixture.cluster.instances
       .map((i) => i.id)
-      .filter((id) => id !== doomed);
+      .filter((id) => id !== doomed.id);
     for (const client of onDoomed) {
       await client.waitForConnectionAfter(1, RECONNECT_DEADLINE_MS);
       expect(survivors).toContain((await client.whoami()).instance);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { addressesOnDistinctInstances } from './support/client-address';
 import { CHANNELS } from './support/channels';
 import { waitUntil } from './support/deadline';
-import { useNginxCluster } from './support/nginx-cluster';
+import {
+  tabsOnDoomedAndSurvivor,
+  useNginxCluster,
+} from './support/nginx-cluster';
 import { useResources } from './support/resources';
 
 const DELAY_MS = 500;
@@ -18,34 +20,12 @@ describe('a rolling deploy: one instance behind nginx gets SIGTERM', () => {
   });
 
   it('drains: 503 at once, tells its clients, exits 0, and its clients get the next push on a survivor', async () => {
-    const [[doomed, doomedAddress], [survivor, survivorAddress]] = [
-      ...(await addressesOnDistinctInstances(fixture.cluster.url, 3)),
-    ];
     const userId = 'rolling-1';
-    const onDoomed = [
-      await fixture.client({
-        userId,
-        localAddress: doomedAddress,
-        transports: ['websocket'],
-        reconnection: true,
-      }),
-      await fixture.client({
-        userId,
-        localAddress: doomedAddress,
-        transports: ['polling'],
-        reconnection: true,
-      }),
-    ];
-    const onSurvivor = await fixture.client({
-      userId,
-      localAddress: survivorAddress,
-      reconnection: true,
-    });
-    for (const client of onDoomed) {
-      expect((await client.whoami()).instance).toBe(doomed);
-    }
-    expect((await onSurvivor.whoami()).instance).toBe(survivor);
-    const instance = fixture.cluster.instances.find((i) => i.id === doomed)!;
+    const {
+      doomed: instance,
+      onDoomed,
+      onSurvivor,
+    } = await tabsOnDoomedAndSurvivor(fixture, userId);
 
     const signalledAt = Date.now();
     instance.process.kill('SIGTERM');
@@ -68,7 +48,7 @@ describe('a rolling deploy: one instance behind nginx gets SIGTERM', () => {
 
     const survivors = fixture.cluster.instances
       .map((i) => i.id)
-      .filter((id) => id !== doomed);
+      .filter((id) => id !== instance.id);
     for (const client of onDoomed) {
       await client.waitForConnectionAfter(1, 10_000);
       expect(survivors).toContain((await client.whoami()).instance);

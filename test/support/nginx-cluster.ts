@@ -1,11 +1,13 @@
-import { beforeAll } from '@jest/globals';
+import { beforeAll, expect } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import {
   type Cluster,
+  type ClusterInstance,
   type ClusterOptions,
   startCluster,
 } from '../../src/cluster/cluster';
 import { TEST_JWT_SECRET } from './app-instance';
+import { addressesOnDistinctInstances } from './client-address';
 import { connect, type ConnectOptions, type TestClient } from './clients';
 import { freePort } from '../../src/cluster/free-port';
 import { redisClient } from './redis-client';
@@ -81,4 +83,57 @@ export function useNginxCluster(
     );
   }, CLUSTER_START_TIMEOUT_MS + 30_000);
   return fixture;
+}
+
+/** A user's tabs on an instance about to go, and one on an instance that stays. */
+export interface DoomedAndSurvivor {
+  /** The instance the test is going to stop. */
+  doomed: ClusterInstance;
+  /** INSTANCE_ID of the instance that stays. */
+  survivor: string;
+  /** A WebSocket tab and a polling tab on the doomed instance. */
+  onDoomed: TestClient[];
+  onSurvivor: TestClient;
+}
+
+/**
+ * Connects, through nginx, two tabs of `userId` that land on one instance
+ * (one WebSocket, one polling) and one that lands on another, all
+ * reconnecting as browsers do, and checks where each landed.
+ */
+export async function tabsOnDoomedAndSurvivor(
+  fixture: NginxCluster,
+  userId: string,
+): Promise<DoomedAndSurvivor> {
+  const [[doomed, doomedAddress], [survivor, survivorAddress]] = [
+    ...(await addressesOnDistinctInstances(fixture.cluster.url, 3)),
+  ];
+  const onDoomed = [
+    await fixture.client({
+      userId,
+      localAddress: doomedAddress,
+      transports: ['websocket'],
+      reconnection: true,
+    }),
+    await fixture.client({
+      userId,
+      localAddress: doomedAddress,
+      transports: ['polling'],
+      reconnection: true,
+    }),
+  ];
+  const onSurvivor = await fixture.client({
+    userId,
+    localAddress: survivorAddress,
+    reconnection: true,
+  });
+  for (const client of onDoomed) {
+    expect((await client.whoami()).instance).toBe(doomed);
+  }
+  expect((await onSurvivor.whoami()).instance).toBe(survivor);
+  const instance = fixture.cluster.instances.find((i) => i.id === doomed);
+  if (!instance) {
+    throw new Error(`no instance ${doomed} in the cluster`);
+  }
+  return { doomed: instance, survivor, onDoomed, onSurvivor };
 }

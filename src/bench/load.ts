@@ -48,6 +48,23 @@ class Deliveries {
     }
   }
 
+  /** The delivery figures of a run, with the CPU measured over it. */
+  figures(
+    expected: number,
+    measured: ReturnType<ReturnType<typeof cpuWindow>>,
+  ): LoadResult {
+    return {
+      ...measured,
+      latency: this.summary(),
+      delivered: this.count,
+      expected,
+      cpuPer1k:
+        measured.serverCpuMs.length > 0
+          ? per1k(sum(measured.serverCpuMs), this.count)
+          : undefined,
+    };
+  }
+
   summary(): LoadResult['latency'] {
     if (this.latencies.length === 0) {
       return undefined;
@@ -229,12 +246,7 @@ async function runRaw(
   const measured = window();
   publisher.disconnect();
   subscriber.disconnect();
-  return {
-    ...measured,
-    latency: deliveries.summary(),
-    delivered: deliveries.count,
-    expected: sent,
-  };
+  return deliveries.figures(sent, measured);
 }
 
 async function runPush(
@@ -263,11 +275,7 @@ async function runPush(
     (_, i) => !scenario.holders.includes(i),
   );
   return {
-    ...measured,
-    latency: deliveries.summary(),
-    delivered: deliveries.count,
-    expected,
-    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
+    ...deliveries.figures(expected, measured),
     idleInstancesCpuPer1k:
       idle.length > 0 ? per1k(sum(idle), deliveries.count) : undefined,
   };
@@ -298,11 +306,7 @@ async function runTab(
   await deliveries.drain(sent);
   const measured = window();
   return {
-    ...measured,
-    latency: deliveries.summary(),
-    delivered: deliveries.count,
-    expected: sent,
-    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
+    ...deliveries.figures(sent, measured),
     note: `${acked} of ${sent} acknowledged`,
   };
 }
@@ -329,13 +333,7 @@ async function runFanOut(
   await deliveries.drain(expected);
   const measured = window();
   pusher.close();
-  return {
-    ...measured,
-    latency: deliveries.summary(),
-    delivered: deliveries.count,
-    expected,
-    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
-  };
+  return deliveries.figures(expected, measured);
 }
 
 async function runIdle(
@@ -401,14 +399,7 @@ async function runIdle(
   await deliveries.drain(sent);
   const measured = window();
   pusher.close();
-  return {
-    ...result,
-    ...measured,
-    latency: deliveries.summary(),
-    delivered: deliveries.count,
-    expected: sent,
-    cpuPer1k: per1k(sum(measured.serverCpuMs), deliveries.count),
-  };
+  return { ...result, ...deliveries.figures(sent, measured) };
 }
 
 /** Runs `count` connects, at most `concurrency` at a time. */

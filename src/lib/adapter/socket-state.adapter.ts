@@ -17,10 +17,6 @@ import { HandshakeAuthenticator } from './handshake-authenticator';
 import { MessageRouter } from './message-router';
 import { TokenLifetime } from './token-lifetime';
 
-// How long a handshake waits for the user's channel subscription. It is one
-// round trip to Redis; the bound only matters when Redis stalls.
-const SUBSCRIBE_WAIT_MS = 2_000;
-
 /**
  * The Socket.IO adapter of this library. On every server it creates, in every
  * namespace (those created later included):
@@ -142,16 +138,9 @@ export class SocketStateAdapter extends IoAdapter {
         presence.release();
       }
     };
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        presence.ready,
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS);
-        }),
-      ]);
+      await presence.ready;
     } finally {
-      clearTimeout(timer);
       setImmediate(releaseIfDropped);
     }
   }

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import type { AuthenticatedUser } from '../auth/authenticated-user.interface';
+import { runAt } from '../shared/run-at';
 import type { PropagatorSocketData } from '../socket-state/socket-user';
 import type { HandshakeAuthenticator } from './handshake-authenticator';
 import { UnauthorizedError } from './unauthorized.error';
@@ -9,9 +10,6 @@ import { UnauthorizedError } from './unauthorized.error';
 export const TOKEN_EXPIRED_EVENT = 'token_expired';
 /** Sent by a client, with an ack, to renew its token on the live connection. */
 export const RENEW_TOKEN_EVENT = 'renew_token';
-
-// setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days).
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What a renewal's ack receives. */
 export type RenewalAnswer =
@@ -34,23 +32,18 @@ export class TokenLifetime {
   /** Watches a socket's token until the socket goes; returns the stop. */
   track(socket: Socket, user: AuthenticatedUser): () => void {
     let current = user;
-    let timer: NodeJS.Timeout | undefined;
+    let cancelExpiry = () => undefined as void;
     const arm = () => {
-      clearTimeout(timer);
-      timer = undefined;
+      cancelExpiry();
       const { expiresAt } = current;
       if (expiresAt === undefined) {
         return;
       }
-      const remaining = expiresAt - Date.now();
-      if (remaining <= 0) {
+      cancelExpiry = runAt(expiresAt, () => {
         this.logger.debug(`Socket ${socket.id}: token expired, disconnecting`);
         socket.emit(TOKEN_EXPIRED_EVENT, { expiresAt });
         socket.disconnect();
-        return;
-      }
-      timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS));
-      timer.unref();
+      });
     };
     const renew = (token: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') {
@@ -84,7 +77,7 @@ export class TokenLifetime {
     socket.on(RENEW_TOKEN_EVENT, renew);
     arm();
     return () => {
-      clearTimeout(timer);
+      cancelExpiry();
       socket.off(RENEW_TOKEN_EVENT, renew);
     };
   }

@@ -9,15 +9,11 @@ import {
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
 import { UserChannels } from '../redis-propagator/user-channels';
+import { runAt } from '../shared/run-at';
 import {
   type EventStreamSink,
   EventStreamRegistry,
 } from '../socket-state/event-stream-registry';
-
-// As long as a handshake waits for the user's channel (see the adapter).
-const SUBSCRIBE_WAIT_MS = 2_000;
-// setTimeout fires at once for delays above 2^31 - 1 ms (about 24.8 days).
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** What an event stream is opened from: an HTTP request's credentials. */
 export interface EventStreamRequest {
@@ -108,39 +104,23 @@ export class EventStreamService {
       namespace,
       send: (event, data, id) => writer.send(event, data, id),
     };
-    let timer: NodeJS.Timeout | undefined;
+    let cancelExpiry = () => undefined as void;
     let isClosed = false;
     const close = () => {
       if (!isClosed) {
         isClosed = true;
-        clearTimeout(timer);
+        cancelExpiry();
         this.registry.remove(sink);
         presence?.release();
       }
     };
-    if (presence) {
-      let wait: NodeJS.Timeout | undefined;
-      await Promise.race([
-        presence.ready,
-        new Promise((resolve) => {
-          wait = setTimeout(resolve, SUBSCRIBE_WAIT_MS);
-        }),
-      ]);
-      clearTimeout(wait);
-    }
+    await presence?.ready;
     this.registry.add(sink);
     if (user?.expiresAt !== undefined) {
-      const expire = () => {
-        const remaining = (user.expiresAt ?? 0) - Date.now();
-        if (remaining > 0) {
-          timer = setTimeout(expire, Math.min(remaining, MAX_TIMER_MS));
-          timer.unref();
-          return;
-        }
+      cancelExpiry = runAt(user.expiresAt, () => {
         close();
         writer.end('token_expired');
-      };
-      expire();
+      });
     }
     return { user, close };
   }

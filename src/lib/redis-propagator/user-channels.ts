@@ -5,14 +5,20 @@ import {
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
 import { RedisService } from '../redis/redis.service';
+import { withTimeout } from '../shared/with-timeout';
 import { PropagatorConsumer } from './propagator-consumer';
+
+// How long a new socket or stream waits for its user's channel: one round
+// trip to Redis; the bound only matters when Redis stalls.
+const SUBSCRIBE_WAIT_MS = 2_000;
 
 /** A hold on a user's channel, taken for one socket (or stream) of the user. */
 export interface UserPresence {
   /**
    * Resolves true once the user's channel is subscribed, so that what is
    * published to the user from then on reaches this instance; false at once
-   * while the transport is down (the subscription follows when it is back).
+   * while the transport is down, or after 2 s if Redis stalls (the
+   * subscription follows when it can).
    */
   readonly ready: Promise<boolean>;
   /** Gives the hold back. Safe to call more than once. */
@@ -63,7 +69,11 @@ export class UserChannels {
     let isReleased = false;
     return {
       ready: this.redis.isReady()
-        ? this.redis.whenSubscribed(channel)
+        ? withTimeout(
+            this.redis.whenSubscribed(channel),
+            SUBSCRIBE_WAIT_MS,
+            () => new Error('stalled'),
+          ).catch(() => false)
         : Promise.resolve(false),
       release: () => {
         if (!isReleased) {

@@ -1,15 +1,11 @@
-import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { RedisPropagatorService } from '../src/lib';
-import { freePort } from '../src/cluster/free-port';
-import { ManagedProcess } from '../src/cluster/managed-process';
-import { isHealthy } from '../src/cluster/cluster';
 import {
   type AppInstance,
   startInstance,
   startInstances,
-  TEST_JWT_SECRET,
 } from './support/app-instance';
+import { startAppProcess } from './support/app-process';
 import { CHANNELS } from './support/channels';
 import { connect } from './support/clients';
 import { waitUntil } from './support/deadline';
@@ -152,29 +148,12 @@ describe('an instance crashes', () => {
       await startInstance({ REDIS_URL: redis.url }),
       (i) => i.close(),
     );
-    const port = await freePort();
     const doomed = resources.forTest(
-      new ManagedProcess({
-        name: 'doomed',
-        command: process.execPath,
-        args: [resolve('dist/main.js')],
-        env: {
-          PATH: process.env.PATH ?? '',
-          PORT: String(port),
-          REDIS_URL: redis.url,
-          JWT_SECRET: TEST_JWT_SECRET,
-        },
-      }),
+      await startAppProcess('doomed', { REDIS_URL: redis.url }),
       (p) => p.stop(),
     );
-    const doomedUrl = `http://127.0.0.1:${port}`;
-    await doomed.waitUntilReady(
-      () => isHealthy(doomedUrl),
-      'answering /health',
-      15_000,
-    );
     const onDoomed = resources.forTest(
-      await connect(doomedUrl, { userId: 'crash-1' }),
+      await connect(doomed.url, { userId: 'crash-1' }),
       (c) => c.close(),
     );
     const onSurvivor = resources.forTest(
@@ -187,8 +166,8 @@ describe('an instance crashes', () => {
     expect(await numsub()).toBe(2);
     expect(onDoomed.socket.connected).toBe(true);
 
-    doomed.kill('SIGKILL');
-    await doomed.exited;
+    doomed.process.kill('SIGKILL');
+    await doomed.process.exited;
 
     await waitUntil(
       async () => (await numsub()) === 1,

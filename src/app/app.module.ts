@@ -38,6 +38,7 @@ export class AppModule {
           jwt: config.jwt,
           allowAnonymous: config.allowAnonymous,
           maxMessageBytes: config.maxPayloadBytes,
+          maxBufferedBytes: config.maxBufferedBytes,
           ...library,
         }),
         EventStreamModule,

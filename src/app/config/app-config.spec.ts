@@ -22,6 +22,7 @@ describe('loadAppConfig', () => {
       allowAnonymous: true,
       corsOrigins: [],
       maxPayloadBytes: 1_000_000,
+      maxBufferedBytes: undefined,
       isProduction: false,
       isDevTokenEndpointEnabled: true,
       isDevPushEndpointEnabled: true,
@@ -44,6 +45,7 @@ describe('loadAppConfig', () => {
       ALLOW_ANONYMOUS: 'false',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
       MAX_PAYLOAD_BYTES: '2048',
+      MAX_BUFFERED_BYTES: '65536',
       NODE_ENV: 'production',
       INSTANCE_ID: 'app-2',
       PUSH_API_KEY: 'a-push-api-key-of-32-characters!',
@@ -61,6 +63,7 @@ describe('loadAppConfig', () => {
       allowAnonymous: false,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
       maxPayloadBytes: 2048,
+      maxBufferedBytes: 65_536,
       isProduction: true,
       isDevTokenEndpointEnabled: false,
       isDevPushEndpointEnabled: false,
@@ -120,6 +123,10 @@ describe('loadAppConfig', () => {
     [
       { MAX_PAYLOAD_BYTES: '10' },
       'MAX_PAYLOAD_BYTES must be an integer from 1024',
+    ],
+    [
+      { MAX_PAYLOAD_BYTES: '2048', MAX_BUFFERED_BYTES: '2048' },
+      'MAX_BUFFERED_BYTES must be an integer from 2049',
     ],
     [
       { INSTANCE_ID: 'app 1' },

@@ -32,6 +32,11 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   /** MAX_PAYLOAD_BYTES: largest Socket.IO packet and largest Redis message. */
   readonly maxPayloadBytes: number;
+  /**
+   * MAX_BUFFERED_BYTES: most data that may wait unsent for one client before
+   * it is disconnected; unset, the library's default.
+   */
+  readonly maxBufferedBytes?: number;
   /** NODE_ENV === 'production' */
   readonly isProduction: boolean;
   /** Whether GET /dev/token issues tokens: never in production. */
@@ -67,6 +72,13 @@ export function loadAppConfig(env: Env): AppConfig {
   const isProduction = env.NODE_ENV === 'production';
   const jwt = readJwt(env, isProduction);
   const isDevelopmentSecret = !env.JWT_SECRET && !env.JWT_PUBLIC_KEY;
+  const maxPayloadBytes = readInteger(
+    env,
+    'MAX_PAYLOAD_BYTES',
+    1_000_000,
+    1_024,
+    100_000_000,
+  );
   return {
     port: readInteger(env, 'PORT', 3000, 0, 65_535),
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
@@ -76,12 +88,13 @@ export function loadAppConfig(env: Env): AppConfig {
     isDevelopmentSecret,
     allowAnonymous: readBoolean(env, 'ALLOW_ANONYMOUS', true),
     corsOrigins: readOrigins(env),
-    maxPayloadBytes: readInteger(
+    maxPayloadBytes,
+    maxBufferedBytes: readInteger(
       env,
-      'MAX_PAYLOAD_BYTES',
-      1_000_000,
-      1_024,
-      100_000_000,
+      'MAX_BUFFERED_BYTES',
+      undefined,
+      maxPayloadBytes + 1,
+      Number.MAX_SAFE_INTEGER,
     ),
     isProduction,
     isDevTokenEndpointEnabled: !isProduction && jwt.secret !== undefined,

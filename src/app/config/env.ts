@@ -13,13 +13,13 @@ export function nonEmpty(value: string | undefined): string | undefined {
  * An integer variable within [min, max], or `fallback` when unset. Throws a
  * {@link ConfigError} naming the variable and the allowed range.
  */
-export function readInteger(
+export function readInteger<Fallback extends number | undefined>(
   env: Env,
   name: string,
-  fallback: number,
+  fallback: Fallback,
   min: number,
   max: number,
-): number {
+): number | Fallback {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) {
     return fallback;

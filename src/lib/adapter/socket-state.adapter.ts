@@ -6,7 +6,9 @@ import {
   PROPAGATOR_OPTIONS,
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
+import { PropagatorMetrics } from '../redis-propagator/propagator-metrics';
 import { UserChannels } from '../redis-propagator/user-channels';
+import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { SocketStateService } from '../socket-state/socket-state.service';
 import {
   getSocketUser,
@@ -15,6 +17,7 @@ import {
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { MessageRouter } from './message-router';
+import { type GuardedConnection, SlowClientGuard } from './slow-client-guard';
 import { TokenLifetime } from './token-lifetime';
 
 /**
@@ -25,7 +28,9 @@ import { TokenLifetime } from './token-lifetime';
  *   is accepted, so a client that sees `connect` is reachable by a push;
  * - each authenticated socket is registered once in `SocketStateService`,
  *   and, when its token expires, gets `token_expired` and is disconnected,
- *   unless it renewed the token (`renew_token` with an ack) in time.
+ *   unless it renewed the token (`renew_token` with an ack) in time;
+ * - a connection that stops reading is closed once more than
+ *   `maxBufferedBytes` wait unsent for it.
  *
  * `initAdapters(app)` installs it. To extend it, subclass it and install
  * your subclass with `app.useWebSocketAdapter(new MyAdapter(app))`; call
@@ -41,6 +46,7 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly userChannels: UserChannels;
   private readonly authenticator: HandshakeAuthenticator;
   private readonly tokenLifetime: TokenLifetime;
+  private readonly slowClients: SlowClientGuard;
 
   /**
    * @param app An application that imports `RedisPropagatorModule`.
@@ -63,6 +69,12 @@ export class SocketStateAdapter extends IoAdapter {
       this.authenticator,
       this.stateLogger,
     );
+    const metrics = app.get(PropagatorMetrics);
+    this.slowClients = new SlowClientGuard(
+      options.maxBufferedBytes,
+      () => metrics.countSlowClientDisconnected(),
+      new RateLimitedLogger(this.stateLogger),
+    );
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -72,9 +84,13 @@ export class SocketStateAdapter extends IoAdapter {
     // Socket.IO keeps the handshake's HTTP request for the connection's
     // whole life. Keep only what a namespace handshake reads from it, and let
     // the rest (the IncomingMessage and what hangs off it) go.
-    server.engine.on('connection', (connection: { request: unknown }) => {
-      connection.request = slimRequest(connection.request as IncomingMessage);
-    });
+    server.engine.on(
+      'connection',
+      (connection: GuardedConnection & { request: unknown }) => {
+        connection.request = slimRequest(connection.request as IncomingMessage);
+        this.slowClients.watch(connection);
+      },
+    );
     this.bindNamespace(server.sockets);
     server.on('new_namespace', (nsp: Namespace) => this.bindNamespace(nsp));
     return server;

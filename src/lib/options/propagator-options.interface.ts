@@ -52,6 +52,15 @@ export interface RedisPropagatorModuleOptions {
    */
   maxMessageBytes?: number;
   /**
+   * Most data that may wait unsent for one client connection, in bytes
+   * (text counted by length). A client that stops reading (a frozen tab, a
+   * stalled network) would otherwise make the server hold everything sent
+   * to it; past this limit its connection is closed, logged and counted
+   * (`slowClientsDisconnected`). It must exceed `maxMessageBytes`.
+   * @default 4_194_304 (4 MiB), or twice `maxMessageBytes` if that is more
+   */
+  maxBufferedBytes?: number;
+  /**
    * How long a message id (the `id` field) is remembered, in seconds: a
    * message whose id was published within this window is not delivered
    * again. It costs one `SET NX EX` round trip per message with an id, and a

@@ -23,11 +23,22 @@ describe('resolvePropagatorOptions', () => {
       channelPrefix: '',
       allowAnonymous: true,
       maxMessageBytes: 1_000_000,
+      maxBufferedBytes: 4_194_304,
       readyTimeoutMs: 10_000,
     });
     expect(resolved.verifier).toBeInstanceOf(JwtTokenVerifier);
     expect(resolved.transport.kind).toBe('in-process');
     await resolved.transport.close();
+  });
+
+  it('keeps the default buffer limit above a large message limit', () => {
+    const resolved = resolvePropagatorOptions({
+      verifier,
+      transport: new InProcessTransport(),
+      maxMessageBytes: 5_000_000,
+    });
+
+    expect(resolved.maxBufferedBytes).toBe(10_000_000);
   });
 
   it('uses a transport and a verifier of the app as they are', () => {
@@ -52,6 +63,10 @@ describe('resolvePropagatorOptions', () => {
     [
       { jwt, maxMessageBytes: 0 },
       '"maxMessageBytes" must be a positive integer',
+    ],
+    [
+      { jwt, maxMessageBytes: 2048, maxBufferedBytes: 2048 },
+      '"maxBufferedBytes" must be an integer greater than "maxMessageBytes"',
     ],
     [
       { jwt, readyTimeoutMs: -1 },

@@ -29,6 +29,7 @@ export interface ResolvedPropagatorOptions {
   readonly origin: Buffer;
   readonly allowAnonymous: boolean;
   readonly maxMessageBytes: number;
+  readonly maxBufferedBytes: number;
   readonly idempotencyWindowSeconds: number;
   readonly readyTimeoutMs: number;
 }
@@ -42,6 +43,9 @@ const DEFAULTS = {
   idempotencyWindowSeconds: 300,
 } as const satisfies RedisPropagatorModuleOptions;
 
+/** `maxBufferedBytes` is this, or twice `maxMessageBytes` if that is more. */
+const MIN_DEFAULT_BUFFERED_BYTES = 4 * 1024 * 1024;
+
 /**
  * Applies the defaults, checks every option, and builds the verifier and the
  * transport. Throws a TypeError that names the option at fault; nothing is
@@ -50,12 +54,23 @@ const DEFAULTS = {
 export function resolvePropagatorOptions(
   options: RedisPropagatorModuleOptions,
 ): ResolvedPropagatorOptions {
-  const settings = { ...DEFAULTS, ...withoutUndefined(options) };
+  const given = withoutUndefined(options);
+  const maxMessageBytes = given.maxMessageBytes ?? DEFAULTS.maxMessageBytes;
+  const settings = {
+    ...DEFAULTS,
+    maxBufferedBytes: Math.max(MIN_DEFAULT_BUFFERED_BYTES, 2 * maxMessageBytes),
+    ...given,
+  };
   if (typeof settings.channelPrefix !== 'string') {
     throw optionError('"channelPrefix" must be a string');
   }
   if (!isInteger(settings.maxMessageBytes, 1)) {
     throw optionError('"maxMessageBytes" must be a positive integer');
+  }
+  if (!isInteger(settings.maxBufferedBytes, settings.maxMessageBytes + 1)) {
+    throw optionError(
+      '"maxBufferedBytes" must be an integer greater than "maxMessageBytes"',
+    );
   }
   if (!isInteger(settings.readyTimeoutMs, 0)) {
     throw optionError('"readyTimeoutMs" must be an integer of 0 or more');
@@ -73,6 +88,7 @@ export function resolvePropagatorOptions(
     origin: randomBytes(8),
     allowAnonymous: settings.allowAnonymous,
     maxMessageBytes: settings.maxMessageBytes,
+    maxBufferedBytes: settings.maxBufferedBytes,
     idempotencyWindowSeconds: settings.idempotencyWindowSeconds,
     readyTimeoutMs: settings.readyTimeoutMs,
     verifier,

@@ -16,6 +16,8 @@ export interface PropagatorMetricsSnapshot {
   readonly dropped: Readonly<Record<DropReason, number>>;
   /** Valid messages whose delivery to local sockets threw. */
   readonly deliveryFailed: number;
+  /** Client connections closed because they stopped reading (see `maxBufferedBytes`). */
+  readonly slowClientsDisconnected: number;
   /** Users whose own channel this instance is subscribed to now. */
   readonly userChannels: number;
   /** Listen-only clients (event streams) open on this instance now. */
@@ -30,6 +32,7 @@ interface Counters {
   received: number;
   dropped: Record<DropReason, number>;
   deliveryFailed: number;
+  slowClientsDisconnected: number;
 }
 
 const byReason = (): Record<DropReason, number> => ({
@@ -51,6 +54,7 @@ export class PropagatorMetrics {
     received: 0,
     dropped: byReason(),
     deliveryFailed: 0,
+    slowClientsDisconnected: 0,
   };
 
   /** A frozen copy of the counters. */
@@ -88,5 +92,9 @@ export class PropagatorMetrics {
 
   countDeliveryFailed(): void {
     this.counters.deliveryFailed += 1;
+  }
+
+  countSlowClientDisconnected(): void {
+    this.counters.slowClientsDisconnected += 1;
   }
 }

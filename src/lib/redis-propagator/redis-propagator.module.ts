@@ -69,6 +69,7 @@ import { UserChannels } from './user-channels';
   exports: [
     PROPAGATOR_OPTIONS,
     PUBSUB_TRANSPORT,
+    PropagatorMetrics,
     SocketStateModule,
     UserChannels,
     RedisPropagatorService,

@@ -8,9 +8,9 @@ COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-# The benchmark needs the dev dependencies it compares against; the image
-# never runs it.
-RUN npm run build && rm -rf dist/bench
+# The benchmark and the soak need dev dependencies; the image
+# never runs them.
+RUN npm run build && rm -rf dist/bench dist/soak
 
 # Production dependencies only, without install scripts. The package is a
 # library: Nest, socket.io and rxjs are its peer dependencies, and the

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isHealthy } from '../cluster/cluster';
+import { startAppProcesses } from '../cluster/app-processes';
 import { freePort } from '../cluster/free-port';
 import { ManagedProcess } from '../cluster/managed-process';
 import { startRedisProcess } from '../cluster/redis-process';
@@ -77,44 +77,23 @@ async function startServers(
   count: number,
   redisUrl: string,
 ): Promise<{ processes: ManagedProcess[]; urls: string[] }> {
-  const entry = resolve(
-    system === 'project' ? 'dist/main.js' : 'dist/bench/adapter-server.js',
-  );
-  const servers = await Promise.all(
-    Array.from({ length: count }, async (_, index) => {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const process = new ManagedProcess({
-        name: `${system}-${index + 1}`,
-        command: globalThis.process.execPath,
-        args: [...profileFlags(system), entry],
-        env: {
-          ...globalThis.process.env,
-          NODE_ENV: 'production',
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          REDIS_URL: redisUrl,
-          JWT_SECRET: SECRET,
-          INSTANCE_ID: `${system}-${index + 1}`,
-        },
-      });
-      return { process, url };
-    }),
-  );
-  try {
-    await Promise.all(
-      servers.map(({ process, url }) =>
-        process.waitUntilReady(
-          () => isHealthy(url),
-          `answering ${url}/health`,
-          START_TIMEOUT_MS,
-        ),
+  const servers = await startAppProcesses(
+    Array.from({ length: count }, (_, index) => ({
+      name: `${system}-${index + 1}`,
+      entry: resolve(
+        system === 'project' ? 'dist/main.js' : 'dist/bench/adapter-server.js',
       ),
-    );
-  } catch (error) {
-    await Promise.all(servers.map(({ process }) => process.stop()));
-    throw error;
-  }
+      nodeArgs: profileFlags(system),
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        REDIS_URL: redisUrl,
+        JWT_SECRET: SECRET,
+        INSTANCE_ID: `${system}-${index + 1}`,
+      },
+    })),
+    START_TIMEOUT_MS,
+  );
   return {
     processes: servers.map((server) => server.process),
     urls: servers.map((server) => server.url),

@@ -21,7 +21,7 @@ FROM node:20-alpine AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN node -e "const fs = require('fs'); const p = require('./package.json'); \
-      const runtime = [...Object.keys(p.peerDependencies), '@nestjs/platform-express']; \
+      const runtime = [...Object.keys(p.peerDependencies), '@nestjs/platform-express', 'prom-client']; \
       for (const name of runtime) { p.dependencies[name] = p.devDependencies[name]; } \
       p.devDependencies = {}; \
       fs.writeFileSync('package.json', JSON.stringify(p))" \

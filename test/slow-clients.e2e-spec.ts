@@ -3,6 +3,7 @@ import { startAppProcess } from './support/app-process';
 import { CHANNELS } from './support/channels';
 import { connect } from './support/clients';
 import { waitUntil } from './support/deadline';
+import { scrape } from './support/metrics';
 import { redisClient } from './support/redis-client';
 import { startRedisServer } from './support/redis-server';
 import { useResources } from './support/resources';
@@ -65,6 +66,11 @@ describe('a client that stops reading', () => {
       "the stalled user's channel to be unsubscribed",
     );
     rssPeak = Math.max(rssPeak, app.rssBytes());
+    expect(
+      (await scrape(app.url)).value('propagator_disconnects_total', {
+        reason: 'slow_client',
+      }),
+    ).toBe(1);
 
     const pushedAt = Date.now();
     await publisher.publish(

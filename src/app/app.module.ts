@@ -12,6 +12,7 @@ import { DevTokenController } from './dev-token/dev-token.controller';
 import { EventStreamController } from './event-stream/event-stream.controller';
 import { EventsGateway } from './events/events.gateway';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { NotificationsGateway } from './notifications/notifications.gateway';
 import { PushController } from './push/push.controller';
 import { PushApiKeyGuard } from './push/push-api-key.guard';
@@ -50,6 +51,7 @@ export class AppModule {
         ...(config.isDevTokenEndpointEnabled ? [DevTokenController] : []),
         ...(config.isDevPushEndpointEnabled ? [DevPushController] : []),
         ...(config.pushApiKey !== undefined ? [PushController] : []),
+        ...(config.isMetricsEndpointEnabled ? [MetricsController] : []),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

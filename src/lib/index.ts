@@ -12,6 +12,14 @@ export { SocketStateService } from './socket-state/socket-state.service';
 export { getSocketUser } from './socket-state/socket-user';
 export type { PropagatorMetricsSnapshot } from './redis-propagator/propagator-metrics';
 
+// Metrics for Prometheus (prom-client or any other client).
+export {
+  PropagatorMetricsCollector,
+  type MetricFamily,
+  type MetricSample,
+  type MetricRegistry,
+} from './metrics/propagator-metrics.collector';
+
 // Listen-only clients (Server-Sent Events).
 export { EventStreamModule } from './event-stream/event-stream.module';
 export {

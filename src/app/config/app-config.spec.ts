@@ -26,6 +26,8 @@ describe('loadAppConfig', () => {
       isProduction: false,
       isDevTokenEndpointEnabled: true,
       isDevPushEndpointEnabled: true,
+      metricsToken: undefined,
+      isMetricsEndpointEnabled: true,
       sseHeartbeatMs: 15_000,
       shutdownDelayMs: 2_000,
       shutdownGraceMs: 10_000,
@@ -49,6 +51,7 @@ describe('loadAppConfig', () => {
       NODE_ENV: 'production',
       INSTANCE_ID: 'app-2',
       PUSH_API_KEY: 'a-push-api-key-of-32-characters!',
+      METRICS_TOKEN: 'a-metrics-token-of-32-characters',
       SSE_HEARTBEAT_MS: '5000',
       SHUTDOWN_DELAY_MS: '500',
       SHUTDOWN_GRACE_MS: '4000',
@@ -68,6 +71,8 @@ describe('loadAppConfig', () => {
       isDevTokenEndpointEnabled: false,
       isDevPushEndpointEnabled: false,
       pushApiKey: 'a-push-api-key-of-32-characters!',
+      metricsToken: 'a-metrics-token-of-32-characters',
+      isMetricsEndpointEnabled: true,
       sseHeartbeatMs: 5000,
       shutdownDelayMs: 500,
       shutdownGraceMs: 4000,
@@ -92,6 +97,10 @@ describe('loadAppConfig', () => {
     [
       { PUSH_API_KEY: 'too-short' },
       'PUSH_API_KEY must be at least 16 characters long',
+    ],
+    [
+      { METRICS_TOKEN: 'short' },
+      'METRICS_TOKEN must be at least 16 characters long',
     ],
     [
       { JWT_SECRET: SECRET, JWT_PUBLIC_KEY: 'x' },

@@ -43,8 +43,15 @@ export interface AppConfig {
   readonly isDevTokenEndpointEnabled: boolean;
   /** Whether POST /dev/push publishes pushes: never in production. */
   readonly isDevPushEndpointEnabled: boolean;
+  /** Whether GET /metrics exists: with a METRICS_TOKEN, or outside production. */
+  readonly isMetricsEndpointEnabled: boolean;
   /** PUSH_API_KEY: the bearer key of POST /push; unset, the endpoint does not exist. */
   readonly pushApiKey?: string;
+  /**
+   * METRICS_TOKEN: the bearer token of GET /metrics. Unset, /metrics is open
+   * outside production and absent in production.
+   */
+  readonly metricsToken?: string;
   /** SSE_HEARTBEAT_MS: how often GET /events/stream writes a heartbeat comment. */
   readonly sseHeartbeatMs: number;
   /**
@@ -72,6 +79,7 @@ export function loadAppConfig(env: Env): AppConfig {
   const isProduction = env.NODE_ENV === 'production';
   const jwt = readJwt(env, isProduction);
   const isDevelopmentSecret = !env.JWT_SECRET && !env.JWT_PUBLIC_KEY;
+  const metricsToken = readSecretKey(env, 'METRICS_TOKEN');
   const maxPayloadBytes = readInteger(
     env,
     'MAX_PAYLOAD_BYTES',
@@ -99,7 +107,9 @@ export function loadAppConfig(env: Env): AppConfig {
     isProduction,
     isDevTokenEndpointEnabled: !isProduction && jwt.secret !== undefined,
     isDevPushEndpointEnabled: !isProduction,
-    pushApiKey: readPushApiKey(env),
+    pushApiKey: readSecretKey(env, 'PUSH_API_KEY'),
+    metricsToken,
+    isMetricsEndpointEnabled: metricsToken !== undefined || !isProduction,
     sseHeartbeatMs: readInteger(
       env,
       'SSE_HEARTBEAT_MS',
@@ -113,14 +123,14 @@ export function loadAppConfig(env: Env): AppConfig {
   };
 }
 
-const MIN_PUSH_API_KEY_LENGTH = 16;
+const MIN_KEY_LENGTH = 16;
 
-function readPushApiKey(env: Env): string | undefined {
-  const key = nonEmpty(env.PUSH_API_KEY);
-  if (key !== undefined && key.length < MIN_PUSH_API_KEY_LENGTH) {
+function readSecretKey(env: Env, name: string): string | undefined {
+  const key = nonEmpty(env[name]);
+  if (key !== undefined && key.length < MIN_KEY_LENGTH) {
     throw new ConfigError(
-      'PUSH_API_KEY',
-      `must be at least ${MIN_PUSH_API_KEY_LENGTH} characters long; generate one with: openssl rand -hex 32`,
+      name,
+      `must be at least ${MIN_KEY_LENGTH} characters long; generate one with: openssl rand -hex 32`,
     );
   }
   return key;

@@ -47,6 +47,7 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly authenticator: HandshakeAuthenticator;
   private readonly tokenLifetime: TokenLifetime;
   private readonly slowClients: SlowClientGuard;
+  private readonly metrics: PropagatorMetrics;
 
   /**
    * @param app An application that imports `RedisPropagatorModule`.
@@ -70,9 +71,10 @@ export class SocketStateAdapter extends IoAdapter {
       this.stateLogger,
     );
     const metrics = app.get(PropagatorMetrics);
+    this.metrics = metrics;
     this.slowClients = new SlowClientGuard(
       options.maxBufferedBytes,
-      () => metrics.countSlowClientDisconnected(),
+      () => metrics.countDisconnect('slow_client'),
       new RateLimitedLogger(this.stateLogger),
     );
   }
@@ -130,7 +132,10 @@ export class SocketStateAdapter extends IoAdapter {
     nsp.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
-        (error: Error) => next(error),
+        (error: Error) => {
+          this.metrics.countConnectionRefused(refusalCode(error));
+          next(error);
+        },
       );
     });
     // One listener per namespace, however many gateways share it, so each
@@ -173,6 +178,12 @@ export class SocketStateAdapter extends IoAdapter {
       this.socketState.remove(user.userId, socket);
     });
   }
+}
+
+/** The `data.code` a refused client sees, or `error` for an unexpected failure. */
+function refusalCode(error: Error): string {
+  const code = (error as { data?: { code?: unknown } }).data?.code;
+  return typeof code === 'string' ? code : 'error';
 }
 
 /**

@@ -30,22 +30,34 @@ describe('LocalDelivery', () => {
           `${room} except [${except.join()}] ${event} ${JSON.stringify(data)}`,
         ),
     });
-    const nsp = { local: { to: (room: string) => toRoom(room) } };
+    const nsp = {
+      local: { to: (room: string) => toRoom(room) },
+      adapter: { rooms: new Map([[userRoom('42'), new Set(['a', 'b'])]]) },
+    };
     state.attachServer({ _nsps: new Map([['/', nsp]]) } as never);
     state.add('42', fakeSocket('a', '/', []));
+    state.add('42', fakeSocket('b', '/', []));
     const delivery = new LocalDelivery(state, new EventStreamRegistry());
 
-    delivery.toUser({
-      userId: '42',
-      socketId: 'b',
-      namespace: '/',
-      event: 'e',
-      data: 1,
-    });
-    delivery.toUser({ userId: '42', namespace: '/', event: 'f', data: 2 });
-    delivery.toUser({ userId: '42', namespace: '/chat', event: 'g', data: 3 });
-    delivery.toUser({ userId: '43', namespace: '/', event: 'h', data: 4 });
+    const reached = [
+      delivery.toUser({
+        userId: '42',
+        socketId: 'b',
+        namespace: '/',
+        event: 'e',
+        data: 1,
+      }),
+      delivery.toUser({ userId: '42', namespace: '/', event: 'f', data: 2 }),
+      delivery.toUser({
+        userId: '42',
+        namespace: '/chat',
+        event: 'g',
+        data: 3,
+      }),
+      delivery.toUser({ userId: '43', namespace: '/', event: 'h', data: 4 }),
+    ];
 
+    expect(reached).toEqual([1, 2, 0, 0]);
     expect(emitted).toEqual([
       `${userRoom('42')} except [b] e 1`,
       `${userRoom('42')} except [] f 2`,
@@ -62,14 +74,23 @@ describe('LocalDelivery', () => {
           emit: (event: string) => emitted.push(`${room} ${event}`),
         }),
       },
+      sockets: new Map([
+        ['a', {}],
+        ['b', {}],
+        ['c', {}],
+      ]),
+      adapter: { rooms: new Map([[AUTHENTICATED_ROOM, new Set(['a', 'b'])]]) },
     } as unknown as Namespace;
     state.attachServer({ _nsps: new Map([['/', nsp]]) } as never);
     const delivery = new LocalDelivery(state, new EventStreamRegistry());
 
-    delivery.toAll({ namespace: '/', event: 'x', data: null });
-    delivery.toAuthenticated({ namespace: '/', event: 'y', data: null });
-    delivery.toAll({ namespace: '/nowhere', event: 'z', data: null });
+    const reached = [
+      delivery.toAll({ namespace: '/', event: 'x', data: null }),
+      delivery.toAuthenticated({ namespace: '/', event: 'y', data: null }),
+      delivery.toAll({ namespace: '/nowhere', event: 'z', data: null }),
+    ];
 
+    expect(reached).toEqual([3, 2, 0]);
     expect(emitted).toEqual(['all x', `${AUTHENTICATED_ROOM} y`]);
   });
 

@@ -24,37 +24,62 @@ export class LocalDelivery {
   ) {}
 
   /** Every socket of the user in the namespace, except `socketId`. */
-  toUser(message: ParsedSendToUser): void {
+  toUser(message: ParsedSendToUser): number {
     const { userId, socketId, namespace, event, data, id } = message;
-    this.streams.sendToUser(userId, namespace, event, data, id);
+    let reached = this.streams.sendToUser(userId, namespace, event, data, id);
     // Nothing to encode when nobody here is to get it: a user held elsewhere
     // (most messages of the compatibility channel), or a sender alone here.
     if (!this.socketState.has(userId, socketId)) {
-      return;
+      return reached;
     }
+    const room = userRoom(userId);
     for (const nsp of this.socketState.namespaces(namespace)) {
-      const toUser = nsp.local.to(userRoom(userId));
-      // Every socket is in the room of its own id.
-      (socketId === undefined ? toUser : toUser.except(socketId)).emit(
-        event,
-        data,
-      );
+      const members = nsp.adapter.rooms.get(room);
+      if (!members) {
+        continue;
+      }
+      reached += members.size;
+      const toUser = nsp.local.to(room);
+      if (socketId === undefined) {
+        toUser.emit(event, data);
+      } else {
+        // Every socket is in the room of its own id.
+        toUser.except(socketId).emit(event, data);
+        reached -= members.has(socketId) ? 1 : 0;
+      }
     }
+    return reached;
   }
 
   /** Every socket and stream of the namespace, anonymous ones included. */
-  toAll({ namespace, event, data, id }: ParsedBroadcast): void {
-    this.streams.sendToNamespace(namespace, false, event, data, id);
+  toAll({ namespace, event, data, id }: ParsedBroadcast): number {
+    let reached = this.streams.sendToNamespace(
+      namespace,
+      false,
+      event,
+      data,
+      id,
+    );
     for (const nsp of this.socketState.namespaces(namespace)) {
+      reached += nsp.sockets.size;
       nsp.local.emit(event, data);
     }
+    return reached;
   }
 
   /** Every authenticated socket and stream of the namespace. */
-  toAuthenticated({ namespace, event, data, id }: ParsedBroadcast): void {
-    this.streams.sendToNamespace(namespace, true, event, data, id);
+  toAuthenticated({ namespace, event, data, id }: ParsedBroadcast): number {
+    let reached = this.streams.sendToNamespace(
+      namespace,
+      true,
+      event,
+      data,
+      id,
+    );
     for (const nsp of this.socketState.namespaces(namespace)) {
+      reached += nsp.adapter.rooms.get(AUTHENTICATED_ROOM)?.size ?? 0;
       nsp.local.to(AUTHENTICATED_ROOM).emit(event, data);
     }
+    return reached;
   }
 }

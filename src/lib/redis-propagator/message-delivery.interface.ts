@@ -3,9 +3,12 @@ import type {
   ParsedSendToUser,
 } from '../contract/propagator-message.parser';
 
-/** Where decoded messages go: this instance's sockets (LocalDelivery). */
+/**
+ * Where decoded messages go: this instance's sockets (LocalDelivery). Each
+ * method returns how many sockets and streams it reached.
+ */
 export interface MessageDelivery {
-  toUser(message: ParsedSendToUser): void;
-  toAll(message: ParsedBroadcast): void;
-  toAuthenticated(message: ParsedBroadcast): void;
+  toUser(message: ParsedSendToUser): number;
+  toAll(message: ParsedBroadcast): number;
+  toAuthenticated(message: ParsedBroadcast): number;
 }

@@ -15,8 +15,10 @@ function setup(delivery: Partial<MessageDelivery> = {}) {
   const delivered: [string, unknown][] = [];
   const record =
     (kind: string) =>
-    (message: unknown): void =>
-      void delivered.push([kind, message]);
+    (message: unknown): number => {
+      delivered.push([kind, message]);
+      return 1;
+    };
   const metrics = new PropagatorMetrics();
   const consumer = new PropagatorConsumer(
     channels,
@@ -71,6 +73,13 @@ describe('PropagatorConsumer', () => {
       ['authenticated', { event: 'c', data: undefined, namespace: '/x' }],
     ]);
     expect(metrics.snapshot().received).toBe(3);
+    expect(metrics.consumed).toEqual({
+      user: 0,
+      send: 1,
+      all: 1,
+      authenticated: 1,
+    });
+    expect(metrics.delivered).toEqual(metrics.consumed);
   });
 
   it("takes the user of a user's own channel from its name, and drops a message that names another user", () => {
@@ -104,6 +113,8 @@ describe('PropagatorConsumer', () => {
       ],
     ]);
     expect(metrics.snapshot().dropped.invalid).toBe(2);
+    expect(metrics.dropped.user.invalid).toBe(2);
+    expect(metrics.consumed.user).toBe(4);
   });
 
   it('skips the frames this instance published, undecoded, and takes those of others', () => {

@@ -8,10 +8,16 @@ import {
 import { isFrame, isFrom } from '../contract/propagator-frame';
 import type { RateLimitedLogger } from '../shared/rate-limited-logger';
 import type { MessageDelivery } from './message-delivery.interface';
-import type { PropagatorMetrics } from './propagator-metrics';
+import type { ChannelKind, PropagatorMetrics } from './propagator-metrics';
 
-/** Decodes one raw message and, when it is valid, delivers it. */
-type ChannelRoute = (raw: Buffer, channel: string) => ParseResult<unknown>;
+/**
+ * How the messages of a channel are handled: decoded and, when valid,
+ * delivered, which says how many sockets and streams they reached.
+ */
+interface ChannelRoute {
+  readonly kind: ChannelKind;
+  readonly handle: (raw: Buffer, channel: string) => ParseResult<number>;
+}
 
 /**
  * Turns each raw message of the three contract channels, and of the users'
@@ -34,25 +40,27 @@ export class PropagatorConsumer {
     private readonly logger: RateLimitedLogger,
     private readonly origin: Buffer,
   ) {
-    const route =
-      <T>(
-        decode: (
-          raw: Buffer,
-          maxBytes: number,
-          channel: string,
-        ) => ParseResult<T>,
-        deliver: (message: T) => void,
-      ): ChannelRoute =>
-      (raw, channel) => {
+    const route = <T>(
+      kind: ChannelKind,
+      decode: (
+        raw: Buffer,
+        maxBytes: number,
+        channel: string,
+      ) => ParseResult<T>,
+      deliver: (message: T) => number,
+    ): ChannelRoute => ({
+      kind,
+      handle: (raw, channel) => {
         const decoded = decode(raw, maxMessageBytes, channel);
-        if (decoded.ok) {
-          deliver(decoded.message);
-        }
-        return decoded;
-      };
+        return decoded.ok
+          ? { ok: true, message: deliver(decoded.message) }
+          : decoded;
+      },
+    });
     const { userPrefix } = channels;
     this.userPrefix = userPrefix;
     this.userRoute = route(
+      'user',
       (raw, maxBytes, channel) =>
         parseUserChannelMessage(
           raw,
@@ -64,15 +72,19 @@ export class PropagatorConsumer {
     this.routes = new Map([
       [
         channels.send,
-        route(parseSendToUserMessage, (message) => delivery.toUser(message)),
+        route('send', parseSendToUserMessage, (message) =>
+          delivery.toUser(message),
+        ),
       ],
       [
         channels.emitAll,
-        route(parseBroadcastMessage, (message) => delivery.toAll(message)),
+        route('all', parseBroadcastMessage, (message) =>
+          delivery.toAll(message),
+        ),
       ],
       [
         channels.emitAuthenticated,
-        route(parseBroadcastMessage, (message) =>
+        route('authenticated', parseBroadcastMessage, (message) =>
           delivery.toAuthenticated(message),
         ),
       ],
@@ -93,13 +105,15 @@ export class PropagatorConsumer {
       return;
     }
     try {
-      this.metrics.countReceived();
-      const decoded = route(raw, channel);
-      if (!decoded.ok) {
-        this.metrics.countDropped(decoded.reason);
+      this.metrics.countConsumed(route.kind);
+      const handled = route.handle(raw, channel);
+      if (handled.ok) {
+        this.metrics.countDelivered(route.kind, handled.message);
+      } else {
+        this.metrics.countDropped(route.kind, handled.reason);
         this.logger.warn(
           `dropped:${channel}`,
-          `Dropped a message on ${channel}: ${decoded.error}`,
+          `Dropped a message on ${channel}: ${handled.error}`,
         );
       }
     } catch (error) {

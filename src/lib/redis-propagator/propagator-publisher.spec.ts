@@ -171,9 +171,9 @@ describe('PropagatorPublisher inside an instance', () => {
   it("delivers to the instance's own sockets first, even when the transport is down", async () => {
     const delivered: string[] = [];
     const local: MessageDelivery = {
-      toUser: ({ userId, event }) => void delivered.push(`${userId} ${event}`),
-      toAll: ({ event }) => void delivered.push(`all ${event}`),
-      toAuthenticated: ({ event }) => void delivered.push(`auth ${event}`),
+      toUser: ({ userId, event }) => delivered.push(`${userId} ${event}`),
+      toAll: ({ event }) => delivered.push(`all ${event}`),
+      toAuthenticated: ({ event }) => delivered.push(`auth ${event}`),
     };
     const { publisher } = setup({ isDown: true, local });
 
@@ -193,7 +193,7 @@ describe('PropagatorMetrics', () => {
   it('hands out frozen snapshots that later counts do not change', () => {
     const metrics = new PropagatorMetrics();
     const before = metrics.snapshot();
-    metrics.countDropped('not_json');
+    metrics.countDropped('user', 'not_json');
 
     expect(Object.isFrozen(before)).toBe(true);
     expect(Object.isFrozen(before.dropped)).toBe(true);

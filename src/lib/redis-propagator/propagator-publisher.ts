@@ -13,7 +13,7 @@ import {
 } from '../contract/propagator-message.parser';
 import type { PubSubTransport } from '../redis/pubsub-transport.interface';
 import type { MessageDelivery } from './message-delivery.interface';
-import type { PropagatorMetrics } from './propagator-metrics';
+import type { ChannelKind, PropagatorMetrics } from './propagator-metrics';
 import { PropagatorPublishError } from './propagator-publish.error';
 
 /** What a publisher publishes with. */
@@ -62,6 +62,7 @@ export class PropagatorPublisher {
    */
   sendToUser(message: SendToUserMessage): Promise<number> {
     return this.publish(
+      'user',
       toSendToUser(message),
       ({ userId }) => this.channels.user(userId),
       (local, parsed) => local.toUser(parsed),
@@ -74,6 +75,7 @@ export class PropagatorPublisher {
    */
   emitToAll(message: BroadcastMessage): Promise<number> {
     return this.publish(
+      'all',
       toBroadcast(message),
       () => this.channels.emitAll,
       (local, parsed) => local.toAll(parsed),
@@ -86,6 +88,7 @@ export class PropagatorPublisher {
    */
   emitToAuthenticated(message: BroadcastMessage): Promise<number> {
     return this.publish(
+      'authenticated',
       toBroadcast(message),
       () => this.channels.emitAuthenticated,
       (local, parsed) => local.toAuthenticated(parsed),
@@ -93,9 +96,10 @@ export class PropagatorPublisher {
   }
 
   private async publish<T extends ParsedBroadcast>(
+    kind: ChannelKind,
     validated: ParseResult<T>,
     channelOf: (message: T) => string,
-    deliver: (local: MessageDelivery, message: T) => void,
+    deliver: (local: MessageDelivery, message: T) => number,
   ): Promise<number> {
     let payload: Buffer;
     let channel: string;
@@ -120,20 +124,21 @@ export class PropagatorPublisher {
     }
     const local = this.instance?.local;
     if (local) {
-      this.deliverLocally(() => deliver(local, validated.message));
+      this.deliverLocally(kind, () => deliver(local, validated.message));
     }
+    const startedAt = performance.now();
     let receivers: number;
     try {
       receivers = await this.transport.publish(channel, payload);
     } catch (error) {
-      this.metrics?.countPublishFailed();
+      this.metrics?.countPublishFailed(secondsSince(startedAt));
       throw new PropagatorPublishError(
         `Could not publish on ${channel}: ${(error as Error).message}`,
         channel,
         { cause: error },
       );
     }
-    this.metrics?.countPublished();
+    this.metrics?.countPublished(kind, secondsSince(startedAt));
     return receivers;
   }
 
@@ -157,12 +162,16 @@ export class PropagatorPublisher {
     }
   }
 
-  private deliverLocally(deliver: () => void): void {
+  private deliverLocally(kind: ChannelKind, deliver: () => number): void {
     try {
-      deliver();
+      this.metrics?.countDelivered(kind, deliver());
     } catch {
       // A broken local socket must not stop the other instances' copy.
       this.metrics?.countDeliveryFailed();
     }
   }
+}
+
+function secondsSince(startedAt: number): number {
+  return (performance.now() - startedAt) / 1_000;
 }

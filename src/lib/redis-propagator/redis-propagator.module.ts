@@ -4,6 +4,7 @@ import {
   resolvePropagatorOptions,
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
+import { PropagatorMetricsCollector } from '../metrics/propagator-metrics.collector';
 import { PUBSUB_TRANSPORT } from '../redis/redis.constants';
 import { RedisModule } from '../redis/redis.module';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
@@ -26,8 +27,9 @@ import { UserChannels } from './user-channels';
  * RedisPropagatorModule.forRoot({ redisUrl, jwt: { secret } })
  * ```
  *
- * It is global: RedisPropagatorService, RedisPropagatorInterceptor and
- * SocketStateService can be injected anywhere. Then call
+ * It is global: RedisPropagatorService, RedisPropagatorInterceptor,
+ * SocketStateService and PropagatorMetricsCollector can be injected
+ * anywhere. Then call
  * `initAdapters(app)` before `app.listen()`.
  */
 @Module({
@@ -65,6 +67,7 @@ import { UserChannels } from './user-channels';
     UserChannels,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
+    PropagatorMetricsCollector,
   ],
   exports: [
     PROPAGATOR_OPTIONS,
@@ -74,6 +77,7 @@ import { UserChannels } from './user-channels';
     UserChannels,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
+    PropagatorMetricsCollector,
   ],
 })
 export class RedisPropagatorModule extends ConfigurableModuleClass {}

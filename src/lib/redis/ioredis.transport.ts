@@ -35,6 +35,7 @@ export class IoRedisTransport implements PubSubTransport {
   private handler: TransportMessageHandler = () => undefined;
   private closing?: Promise<void>;
   private hasConnected = false;
+  private connectionsMade = 0;
 
   constructor(
     url: string | undefined,
@@ -54,6 +55,12 @@ export class IoRedisTransport implements PubSubTransport {
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.handler(channel.toString(), message),
     );
+  }
+
+  /** Connections made again after a loss, of both connections. */
+  get reconnects(): number {
+    // Each of the two connections' first 'ready' is not a reconnect.
+    return Math.max(0, this.connectionsMade - 2);
   }
 
   publish(channel: string, payload: string | Buffer): Promise<number> {
@@ -140,7 +147,10 @@ export class IoRedisTransport implements PubSubTransport {
   ): Redis {
     const client =
       url === undefined ? new Redis(options) : new Redis(url, options);
-    client.on('ready', () => this.logger.log(`Redis ${role} ready`));
+    client.on('ready', () => {
+      this.connectionsMade += 1;
+      this.logger.log(`Redis ${role} ready`);
+    });
     client.on('reconnecting', (delayMs: number) =>
       this.rateLimited.warn(
         `${role}-reconnecting`,

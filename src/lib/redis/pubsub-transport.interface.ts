@@ -33,6 +33,11 @@ export interface PubSubTransport {
   claim?(key: string, ttlSeconds: number): Promise<boolean>;
   /** Sets the single handler of inbound messages. It must not throw. */
   setMessageHandler(handler: TransportMessageHandler): void;
+  /**
+   * How many times a connection was made again after it was lost, since
+   * the transport started; for metrics. Optional.
+   */
+  readonly reconnects?: number;
   /** True while the transport can both publish and receive. */
   isReady(): boolean;
   /** Resolves when {@link isReady} next becomes true (at once if it is). */

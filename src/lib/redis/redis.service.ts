@@ -130,6 +130,11 @@ export class RedisService implements OnApplicationShutdown {
     return this.subscriptions.isConfirmed(channel);
   }
 
+  /** Connections the transport made again after a loss (0 if it does not say). */
+  get reconnects(): number {
+    return this.transport.reconnects ?? 0;
+  }
+
   /** How many channels this instance is subscribed to. */
   get subscribedCount(): number {
     return this.subscriptions.size;

@@ -55,16 +55,19 @@ export class EventStreamRegistry {
     event: string,
     data: unknown,
     id?: string,
-  ): void {
+  ): number {
     const streams = this.byUser.get(userId);
     if (!streams) {
-      return;
+      return 0;
     }
+    let sent = 0;
     for (const stream of streams) {
       if (stream.namespace === namespace) {
         stream.send(event, data, id);
+        sent += 1;
       }
     }
+    return sent;
   }
 
   /** Sends to every stream of the namespace, or to its authenticated ones. */
@@ -74,14 +77,17 @@ export class EventStreamRegistry {
     event: string,
     data: unknown,
     id?: string,
-  ): void {
+  ): number {
+    let sent = 0;
     for (const stream of this.all) {
       if (
         stream.namespace === namespace &&
         (!authenticatedOnly || stream.userId !== undefined)
       ) {
         stream.send(event, data, id);
+        sent += 1;
       }
     }
+    return sent;
   }
 }

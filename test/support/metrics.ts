@@ -20,6 +20,14 @@ export class Scrape {
     return this.families.has(name);
   }
 
+  /** Every sample of a counter or gauge family, with its labels. */
+  samples(name: string): { labels: Record<string, string>; value: number }[] {
+    return (this.families.get(name)?.metrics ?? []).map((metric) => ({
+      labels: metric.labels ?? {},
+      value: Number(metric.value),
+    }));
+  }
+
   /**
    * The value of the sample whose labels include `labels` (0 when the
    * family has no such sample yet; it throws if the family is missing).

@@ -11,7 +11,7 @@ const channels = propagatorChannels();
 const raw = (value: unknown) => Buffer.from(JSON.stringify(value));
 const ORIGIN = Buffer.from('this-one');
 
-function setup(delivery: Partial<MessageDelivery> = {}) {
+function setup(delivery: Partial<MessageDelivery> = {}, maxBytes = 100) {
   const delivered: [string, unknown][] = [];
   const record =
     (kind: string) =>
@@ -28,7 +28,7 @@ function setup(delivery: Partial<MessageDelivery> = {}) {
       toAuthenticated: record('authenticated'),
       ...delivery,
     },
-    100,
+    maxBytes,
     metrics,
     new RateLimitedLogger(new Logger('test')),
     ORIGIN,
@@ -166,5 +166,26 @@ describe('PropagatorConsumer', () => {
 
     expect(metrics.snapshot().deliveryFailed).toBe(1);
     expect(delivered).toHaveLength(1);
+  });
+
+  it('drops data too deep to encode as invalid, rather than as a failed delivery', () => {
+    const { consumer, metrics } = setup(
+      {
+        toAll: ({ data }) => {
+          JSON.stringify(data);
+          return 1;
+        },
+      },
+      1_000_000,
+    );
+    const depth = 100_000;
+    const deep = `{"event":"a","data":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+    consumer.consume(channels.emitAll, Buffer.from(deep));
+    consumer.consume(channels.emitAll, raw({ event: 'b' }));
+
+    expect(metrics.dropped.all.invalid).toBe(1);
+    expect(metrics.snapshot().deliveryFailed).toBe(0);
+    expect(metrics.delivered.all).toBe(1);
   });
 });

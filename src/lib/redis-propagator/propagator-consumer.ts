@@ -5,6 +5,7 @@ import {
   parseUserChannelMessage,
   type ParseResult,
 } from '../contract/propagator-message.parser';
+import type { DropReason } from '../contract/invalid-message.error';
 import { isFrame, isFrom } from '../contract/propagator-frame';
 import type { RateLimitedLogger } from '../shared/rate-limited-logger';
 import type { MessageDelivery } from './message-delivery.interface';
@@ -104,24 +105,45 @@ export class PropagatorConsumer {
     if (!route || (isFrame(raw) && isFrom(raw, this.origin))) {
       return;
     }
+    this.metrics.countConsumed(route.kind);
     try {
-      this.metrics.countConsumed(route.kind);
       const handled = route.handle(raw, channel);
       if (handled.ok) {
         this.metrics.countDelivered(route.kind, handled.message);
       } else {
-        this.metrics.countDropped(route.kind, handled.reason);
-        this.logger.warn(
-          `dropped:${channel}`,
-          `Dropped a message on ${channel}: ${handled.error}`,
-        );
+        this.drop(route.kind, channel, handled.reason, handled.error);
       }
     } catch (error) {
+      if (error instanceof RangeError) {
+        // Data nested thousands of levels deep: JSON.parse takes it, but no
+        // encoder can walk it. Nothing was sent (the encoding comes before
+        // any write), so it is a bad message, not a failed delivery.
+        this.drop(
+          route.kind,
+          channel,
+          'invalid',
+          `"data" is nested too deeply to encode (${error.message})`,
+        );
+        return;
+      }
       this.metrics.countDeliveryFailed();
       this.logger.error(
         `delivery:${channel}`,
         `Could not deliver a message of ${channel}: ${(error as Error).message}`,
       );
     }
+  }
+
+  private drop(
+    kind: ChannelKind,
+    channel: string,
+    reason: DropReason,
+    why: string,
+  ): void {
+    this.metrics.countDropped(kind, reason);
+    this.logger.warn(
+      `dropped:${channel}`,
+      `Dropped a message on ${channel}: ${why}`,
+    );
   }
 }

@@ -1,0 +1,120 @@
+import { describe, expect, it } from '@jest/globals';
+import { type AppProcess, startAppProcess } from './support/app-process';
+import { CHANNELS } from './support/channels';
+import { connect, type TestClient } from './support/clients';
+import {
+  type CorpusChannel,
+  hostileCorpus,
+  VICTIM,
+} from './support/hostile-corpus';
+import { scrape } from './support/metrics';
+import { redisClient } from './support/redis-client';
+import { startRedisServer } from './support/redis-server';
+import { useResources } from './support/resources';
+
+const channelOf: Record<CorpusChannel, string> = {
+  send: CHANNELS.send,
+  all: CHANNELS.emitAll,
+  authenticated: CHANNELS.emitAuthenticated,
+  user: CHANNELS.user(VICTIM),
+};
+
+/** A valid message for the channel, carrying its sequence number. */
+function valid(channel: CorpusChannel, n: number): string {
+  const message = { event: 'valid', data: { n, channel } };
+  return JSON.stringify(
+    channel === 'send' ? { ...message, userId: VICTIM } : message,
+  );
+}
+
+const droppedTotal = async (app: AppProcess) => {
+  const metrics = await scrape(app.url);
+  const family = metrics.samples('propagator_messages_dropped_total');
+  return family.reduce((sum, sample) => sum + sample.value, 0);
+};
+
+describe('a hostile-input corpus on every channel, with two instances running', () => {
+  const resources = useResources();
+
+  it('drops and counts each bad payload, and delivers every valid one between them exactly once', async () => {
+    const corpus = hostileCorpus();
+    expect(corpus.length).toBeGreaterThanOrEqual(60);
+    const redis = resources.forTest(await startRedisServer(), (r) => r.stop());
+    const apps = await Promise.all(
+      ['corpus-1', 'corpus-2'].map(async (name) =>
+        resources.forTest(
+          await startAppProcess(name, { REDIS_URL: redis.url }),
+          (a) => a.stop(),
+        ),
+      ),
+    );
+    const client = async (app: AppProcess, userId?: string) =>
+      resources.forTest(await connect(app.url, { userId }), (c) => c.close());
+    const victims = [
+      await client(apps[0], VICTIM),
+      await client(apps[1], VICTIM),
+    ];
+    const anonymous = [await client(apps[0]), await client(apps[1])];
+    const everyone: TestClient[] = [...victims, ...anonymous];
+    const disconnects: string[] = [];
+    everyone.forEach((c, i) =>
+      c.socket.on('disconnect', (reason) =>
+        disconnects.push(`${i}: ${reason}`),
+      ),
+    );
+    const droppedBefore = await Promise.all(apps.map(droppedTotal));
+    const publisher = resources.forTest(redisClient(redis.url), (c) =>
+      c.quit(),
+    );
+
+    const sent: { n: number; channel: CorpusChannel }[] = [];
+    for (const [n, bad] of corpus.entries()) {
+      await publisher.publish(channelOf[bad.channel], bad.payload);
+      await publisher.publish(channelOf[bad.channel], valid(bad.channel, n));
+      sent.push({ n, channel: bad.channel });
+    }
+    const last = corpus.length;
+    await publisher.publish(CHANNELS.emitAll, valid('all', last));
+    sent.push({ n: last, channel: 'all' });
+    for (const c of everyone) {
+      await c.waitForMatch(
+        'valid',
+        (data) => (data as { n: number }).n === last,
+        20_000,
+      );
+    }
+
+    const received = (c: TestClient) =>
+      c.events('valid').map((data) => (data as { n: number }).n);
+    const all = sent.map(({ n }) => n);
+    const broadcasts = sent
+      .filter(({ channel }) => channel === 'all')
+      .map(({ n }) => n);
+    for (const victim of victims) {
+      expect(received(victim)).toEqual(all);
+    }
+    for (const stranger of anonymous) {
+      expect(received(stranger)).toEqual(broadcasts);
+    }
+    expect(disconnects).toEqual([]);
+    expect(everyone.every((c) => c.socket.connected)).toBe(true);
+    for (const app of apps) {
+      expect(app.process.isRunning).toBe(true);
+    }
+    const droppedAfter = await Promise.all(apps.map(droppedTotal));
+    expect(droppedAfter.map((after, i) => after - droppedBefore[i])).toEqual([
+      corpus.length,
+      corpus.length,
+    ]);
+    const sample = (await scrape(apps[0].url)).text
+      .split('\n')
+      .filter((line) =>
+        /^propagator_messages_(consumed|delivered|dropped)_total/.test(line),
+      )
+      .join('\n');
+    console.log(
+      `hostile corpus: ${corpus.length} bad payloads on 4 channels, each followed by a valid message; ` +
+        `each instance dropped ${corpus.length}, every valid message arrived once. /metrics of corpus-1:\n${sample}`,
+    );
+  });
+});

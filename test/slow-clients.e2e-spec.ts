@@ -24,6 +24,8 @@ describe('a client that stops reading', () => {
       await startAppProcess('slow-clients', {
         REDIS_URL: redis.url,
         MAX_BUFFERED_BYTES: String(MAX_BUFFERED_BYTES),
+        // Messages may then be up to 165,536 bytes: one fits the buffer.
+        MAX_PAYLOAD_BYTES: '100000',
       }),
       (a) => a.stop(),
     );

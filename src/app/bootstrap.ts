@@ -25,7 +25,6 @@ export async function createApp(
   // A push body may be as large as a message may be: larger is a 413.
   app.useBodyParser('json', { limit: config.maxPayloadBytes });
   initAdapters(app, {
-    maxHttpBufferSize: config.maxPayloadBytes,
     cors:
       config.corsOrigins.length > 0
         ? { origin: [...config.corsOrigins], credentials: true }

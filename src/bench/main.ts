@@ -90,6 +90,9 @@ async function startServers(
         REDIS_URL: redisUrl,
         JWT_SECRET: SECRET,
         INSTANCE_ID: `${system}-${index + 1}`,
+        // The tab case sends up to 100 events/s per socket, the default
+        // limit; the adapter has no limit to raise.
+        RATE_LIMIT_EVENTS_PER_SECOND: '10000',
       },
     })),
     START_TIMEOUT_MS,

@@ -22,6 +22,11 @@ describe('loadAppConfig', () => {
       allowAnonymous: true,
       corsOrigins: [],
       maxPayloadBytes: 1_000_000,
+      rateLimit: {
+        eventsPerSecond: undefined,
+        burst: undefined,
+        disconnectAfterRefusals: undefined,
+      },
       maxBufferedBytes: undefined,
       isProduction: false,
       isDevTokenEndpointEnabled: true,
@@ -48,6 +53,9 @@ describe('loadAppConfig', () => {
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
       MAX_PAYLOAD_BYTES: '2048',
       MAX_BUFFERED_BYTES: '65536',
+      RATE_LIMIT_EVENTS_PER_SECOND: '10',
+      RATE_LIMIT_BURST: '20',
+      RATE_LIMIT_DISCONNECT_AFTER: '30',
       NODE_ENV: 'production',
       INSTANCE_ID: 'app-2',
       PUSH_API_KEY: 'a-push-api-key-of-32-characters!',
@@ -66,6 +74,11 @@ describe('loadAppConfig', () => {
       allowAnonymous: false,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
       maxPayloadBytes: 2048,
+      rateLimit: {
+        eventsPerSecond: 10,
+        burst: 20,
+        disconnectAfterRefusals: 30,
+      },
       maxBufferedBytes: 65_536,
       isProduction: true,
       isDevTokenEndpointEnabled: false,
@@ -78,6 +91,12 @@ describe('loadAppConfig', () => {
       shutdownGraceMs: 4000,
       instanceId: 'app-2',
     });
+  });
+
+  it('turns the rate limit off with RATE_LIMIT_EVENTS_PER_SECOND=0', () => {
+    expect(loadAppConfig({ RATE_LIMIT_EVENTS_PER_SECOND: '0' }).rateLimit).toBe(
+      false,
+    );
   });
 
   it('accepts a PEM public key with escaped newlines, and issues no dev tokens with it', () => {
@@ -134,9 +153,10 @@ describe('loadAppConfig', () => {
       'MAX_PAYLOAD_BYTES must be an integer from 1024',
     ],
     [
-      { MAX_PAYLOAD_BYTES: '2048', MAX_BUFFERED_BYTES: '2048' },
-      'MAX_BUFFERED_BYTES must be an integer from 2049',
+      { MAX_BUFFERED_BYTES: '0' },
+      'MAX_BUFFERED_BYTES must be an integer from 1',
     ],
+    [{ RATE_LIMIT_BURST: '0' }, 'RATE_LIMIT_BURST must be an integer from 1'],
     [
       { INSTANCE_ID: 'app 1' },
       'INSTANCE_ID must be 1 to 128 letters, digits or ._:@-, not "app 1"',

@@ -30,11 +30,27 @@ export interface AppConfig {
   readonly allowAnonymous: boolean;
   /** CORS_ORIGINS: allowed browser origins; empty allows same-origin pages only. */
   readonly corsOrigins: readonly string[];
-  /** MAX_PAYLOAD_BYTES: largest Socket.IO packet and largest Redis message. */
+  /**
+   * MAX_PAYLOAD_BYTES: largest event a client may send, and largest
+   * POST /push body; a Redis message may be 64 KiB larger.
+   */
   readonly maxPayloadBytes: number;
   /**
+   * RATE_LIMIT_EVENTS_PER_SECOND (0: no limit), RATE_LIMIT_BURST,
+   * RATE_LIMIT_DISCONNECT_AFTER: the per-connection rate limit on events;
+   * unset parts take the library's defaults.
+   */
+  readonly rateLimit:
+    | false
+    | {
+        eventsPerSecond?: number;
+        burst?: number;
+        disconnectAfterRefusals?: number;
+      };
+  /**
    * MAX_BUFFERED_BYTES: most data that may wait unsent for one client before
-   * it is disconnected; unset, the library's default.
+   * it is disconnected; unset, the library's default. The library checks
+   * that one message fits.
    */
   readonly maxBufferedBytes?: number;
   /** NODE_ENV === 'production' */
@@ -97,11 +113,12 @@ export function loadAppConfig(env: Env): AppConfig {
     allowAnonymous: readBoolean(env, 'ALLOW_ANONYMOUS', true),
     corsOrigins: readOrigins(env),
     maxPayloadBytes,
+    rateLimit: readRateLimit(env),
     maxBufferedBytes: readInteger(
       env,
       'MAX_BUFFERED_BYTES',
       undefined,
-      maxPayloadBytes + 1,
+      1,
       Number.MAX_SAFE_INTEGER,
     ),
     isProduction,
@@ -124,6 +141,30 @@ export function loadAppConfig(env: Env): AppConfig {
 }
 
 const MIN_KEY_LENGTH = 16;
+
+function readRateLimit(env: Env): AppConfig['rateLimit'] {
+  const eventsPerSecond = readInteger(
+    env,
+    'RATE_LIMIT_EVENTS_PER_SECOND',
+    undefined,
+    0,
+    1_000_000,
+  );
+  if (eventsPerSecond === 0) {
+    return false;
+  }
+  return {
+    eventsPerSecond,
+    burst: readInteger(env, 'RATE_LIMIT_BURST', undefined, 1, 1_000_000),
+    disconnectAfterRefusals: readInteger(
+      env,
+      'RATE_LIMIT_DISCONNECT_AFTER',
+      undefined,
+      1,
+      1_000_000_000,
+    ),
+  };
+}
 
 function readSecretKey(env: Env, name: string): string | undefined {
   const key = nonEmpty(env[name]);

@@ -9,15 +9,16 @@ import { MessageRouter } from './message-router';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-/** A socket that takes `onAny` listeners and records what it emits. */
+type Middleware = (packet: unknown[], next: (error?: Error) => void) => void;
+
+/** A socket that takes middlewares (`use`) and records what it emits. */
 function fakeSocket() {
   const events = new EventEmitter();
-  const anyListeners: ((event: string, ...args: unknown[]) => void)[] = [];
+  const middlewares: Middleware[] = [];
   const emitted: unknown[][] = [];
   const socket = {
     connected: true,
-    onAny: (listener: (event: string, ...args: unknown[]) => void) =>
-      anyListeners.push(listener),
+    use: (middleware: Middleware) => middlewares.push(middleware),
     once: (event: string, listener: () => void) => events.once(event, listener),
     emit: (...args: unknown[]) => emitted.push(args),
   };
@@ -25,7 +26,9 @@ function fakeSocket() {
     socket: socket as unknown as Socket,
     emitted,
     receive: (event: string, ...args: unknown[]) => {
-      for (const listener of anyListeners) listener(event, ...args);
+      const run = (index: number) =>
+        middlewares[index]?.([event, ...args], () => run(index + 1));
+      run(0);
     },
     disconnect: () => {
       socket.connected = false;

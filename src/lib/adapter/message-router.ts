@@ -9,9 +9,11 @@ type PayloadMapper = (payload: unknown) => { data?: unknown; ack?: unknown };
 type Acknowledgement = (response: unknown) => void;
 
 /**
- * The gateway handlers of one socket, behind a single `onAny` listener,
- * instead of Nest's rxjs pipeline per handler per socket: a socket costs a
- * small map, and a message one lookup and one call.
+ * The gateway handlers of one socket, behind a single middleware
+ * (`socket.use`), instead of Nest's rxjs pipeline per handler per socket: a
+ * socket costs a small map, and a message one lookup and one call. Being a
+ * middleware, it sees only what the middlewares before it let through (the
+ * limits of `InboundLimits`); an `onAny` listener would see every packet.
  *
  * What a handler sees and what the client gets are Nest's: the handler is
  * called with `(data, ack)` as Nest maps them; a returned value, Promise or
@@ -29,8 +31,8 @@ export class MessageRouter {
     private readonly mapPayload: PayloadMapper,
     private readonly logger: Pick<Logger, 'error'>,
   ) {
-    socket.onAny((event: string, ...args: unknown[]) => {
-      const handlers = this.routes.get(event);
+    socket.use(([event, ...args], next) => {
+      const handlers = this.routes.get(event as string);
       if (handlers) {
         // As rxjs' fromEvent hands it to Nest: one argument as is, several
         // as an array.
@@ -39,6 +41,7 @@ export class MessageRouter {
           this.dispatch(handler, payload);
         }
       }
+      next();
     });
   }
 

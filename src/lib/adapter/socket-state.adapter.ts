@@ -17,6 +17,7 @@ import {
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { MessageRouter } from './message-router';
+import { type InboundConnection, InboundLimits } from './inbound-limits';
 import { type GuardedConnection, SlowClientGuard } from './slow-client-guard';
 import { TokenLifetime } from './token-lifetime';
 
@@ -29,6 +30,8 @@ import { TokenLifetime } from './token-lifetime';
  * - each authenticated socket is registered once in `SocketStateService`,
  *   and, when its token expires, gets `token_expired` and is disconnected,
  *   unless it renewed the token (`renew_token` with an ack) in time;
+ * - each event a client sends is checked against `maxEventBytes` and the
+ *   rate limit before any handler sees it;
  * - a connection that stops reading is closed once more than
  *   `maxBufferedBytes` wait unsent for it.
  *
@@ -48,6 +51,8 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly tokenLifetime: TokenLifetime;
   private readonly slowClients: SlowClientGuard;
   private readonly metrics: PropagatorMetrics;
+  private readonly inbound: InboundLimits;
+  private readonly maxEventBytes: number;
 
   /**
    * @param app An application that imports `RedisPropagatorModule`.
@@ -71,16 +76,31 @@ export class SocketStateAdapter extends IoAdapter {
       this.stateLogger,
     );
     const metrics = app.get(PropagatorMetrics);
+    const limitsLogger = new RateLimitedLogger(this.stateLogger);
     this.metrics = metrics;
     this.slowClients = new SlowClientGuard(
       options.maxBufferedBytes,
       () => metrics.countDisconnect('slow_client'),
-      new RateLimitedLogger(this.stateLogger),
+      limitsLogger,
+    );
+    this.maxEventBytes = options.maxEventBytes;
+    this.inbound = new InboundLimits(
+      options.maxEventBytes,
+      options.rateLimit,
+      metrics,
+      limitsLogger,
     );
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const merged = { ...this.serverOptions, ...options } as ServerOptions;
+    const merged = {
+      // A frame may be larger than an event may: the event is refused with
+      // an error the client sees, and only a far larger frame closes the
+      // connection unread.
+      maxHttpBufferSize: 2 * this.maxEventBytes,
+      ...this.serverOptions,
+      ...options,
+    } as ServerOptions;
     const server = super.createIOServer(port, merged) as Server;
     this.socketState.attachServer(server);
     // Socket.IO keeps the handshake's HTTP request for the connection's
@@ -88,9 +108,13 @@ export class SocketStateAdapter extends IoAdapter {
     // the rest (the IncomingMessage and what hangs off it) go.
     server.engine.on(
       'connection',
-      (connection: GuardedConnection & { request: unknown }) => {
+      (
+        connection: GuardedConnection &
+          InboundConnection & { request: unknown },
+      ) => {
         connection.request = slimRequest(connection.request as IncomingMessage);
         this.slowClients.watch(connection);
+        this.inbound.watch(connection);
       },
     );
     this.bindNamespace(server.sockets);
@@ -99,7 +123,7 @@ export class SocketStateAdapter extends IoAdapter {
   }
 
   /**
-   * Binds a gateway's handlers to a socket through one `onAny` listener per
+   * Binds a gateway's handlers to a socket through one middleware per
    * socket (see MessageRouter) rather than Nest's rxjs pipeline per handler:
    * the same behaviour, for less memory per socket and less work per message.
    */
@@ -140,7 +164,10 @@ export class SocketStateAdapter extends IoAdapter {
     });
     // One listener per namespace, however many gateways share it, so each
     // socket is registered exactly once.
-    nsp.on('connection', (socket: Socket) => this.register(socket));
+    nsp.on('connection', (socket: Socket) => {
+      this.inbound.guard(socket);
+      this.register(socket);
+    });
   }
 
   private async admit(socket: Socket): Promise<void> {

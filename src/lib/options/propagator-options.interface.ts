@@ -45,12 +45,41 @@ export interface RedisPropagatorModuleOptions {
    */
   allowAnonymous?: boolean;
   /**
+   * Largest event a client may send, in bytes on the wire (the packet and
+   * its binary attachments). A larger one is not handled: the client gets
+   * an `exception` event (or the answer to its ack) with code
+   * `payload_too_large`. Socket.IO's `maxHttpBufferSize`, unless set in the
+   * server options, becomes twice this: a single frame larger than that
+   * closes the connection, as in plain Socket.IO.
+   * @default 1_000_000 (Socket.IO's default `maxHttpBufferSize`)
+   */
+  maxEventBytes?: number;
+  /**
    * Largest Redis message accepted, in bytes of UTF-8 JSON. Larger messages
    * are dropped and counted; `propagateEvent` and friends refuse to publish
-   * one.
-   * @default 1_000_000 (as Socket.IO's `maxHttpBufferSize`)
+   * one. The default leaves room for the envelope around an event of
+   * `maxEventBytes`, so that what a gateway accepted from a client reaches
+   * the client's other tabs; if a handler's response is still too large,
+   * the sender gets an `exception` event with code `message_too_large`, and
+   * no tab gets it.
+   * @default maxEventBytes + 65_536
    */
   maxMessageBytes?: number;
+  /**
+   * A token bucket per client connection on the events it sends, or `false`
+   * for none. An event over the rate is not handled: the client gets an
+   * `exception` event (or the answer to its ack) with code `rate_limited`.
+   * A client with more than `disconnectAfterRefusals` events refused within
+   * 5 s is disconnected.
+   * @default { eventsPerSecond: 100, burst: 200, disconnectAfterRefusals: 500 }
+   */
+  rateLimit?:
+    | false
+    | {
+        eventsPerSecond?: number;
+        burst?: number;
+        disconnectAfterRefusals?: number;
+      };
   /**
    * Most data that may wait unsent for one client connection, in bytes
    * (text counted by length). A client that stops reading (a frozen tab, a

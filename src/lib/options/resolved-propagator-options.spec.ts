@@ -22,8 +22,14 @@ describe('resolvePropagatorOptions', () => {
     expect(resolved).toMatchObject({
       channelPrefix: '',
       allowAnonymous: true,
-      maxMessageBytes: 1_000_000,
+      maxEventBytes: 1_000_000,
+      maxMessageBytes: 1_065_536,
       maxBufferedBytes: 4_194_304,
+      rateLimit: {
+        eventsPerSecond: 100,
+        burst: 200,
+        disconnectAfterRefusals: 500,
+      },
       readyTimeoutMs: 10_000,
     });
     expect(resolved.verifier).toBeInstanceOf(JwtTokenVerifier);
@@ -39,6 +45,18 @@ describe('resolvePropagatorOptions', () => {
     });
 
     expect(resolved.maxBufferedBytes).toBe(10_000_000);
+  });
+
+  it('turns the rate limit off with false, and derives the message limit from the event limit', () => {
+    const resolved = resolvePropagatorOptions({
+      verifier,
+      transport: new InProcessTransport(),
+      maxEventBytes: 10_000,
+      rateLimit: false,
+    });
+
+    expect(resolved.rateLimit).toBeUndefined();
+    expect(resolved.maxMessageBytes).toBe(75_536);
   });
 
   it('uses a transport and a verifier of the app as they are', () => {
@@ -66,8 +84,13 @@ describe('resolvePropagatorOptions', () => {
     ],
     [
       { jwt, maxMessageBytes: 2048, maxBufferedBytes: 2048 },
-      '"maxBufferedBytes" must be an integer greater than "maxMessageBytes"',
+      '"maxBufferedBytes" (2048) must be an integer greater than "maxMessageBytes" (2048): one message must fit',
     ],
+    [
+      { jwt, rateLimit: { burst: 0 } },
+      '"rateLimit.burst" must be a positive integer',
+    ],
+    [{ jwt, maxEventBytes: 1.5 }, '"maxEventBytes" must be a positive integer'],
     [
       { jwt, readyTimeoutMs: -1 },
       '"readyTimeoutMs" must be an integer of 0 or more',

@@ -11,6 +11,16 @@ import { IoRedisTransport } from '../redis/ioredis.transport';
 import type { PubSubTransport } from '../redis/pubsub-transport.interface';
 import type { RedisPropagatorModuleOptions } from './propagator-options.interface';
 
+/** The per-connection rate limit on a client's events. */
+export interface RateLimitSettings {
+  /** Events a connection may send per second, on average. */
+  readonly eventsPerSecond: number;
+  /** Events it may send at once, above the average. */
+  readonly burst: number;
+  /** Refused events within 5 s that disconnect the client as abusive. */
+  readonly disconnectAfterRefusals: number;
+}
+
 /** Injection token of the {@link ResolvedPropagatorOptions}. */
 export const PROPAGATOR_OPTIONS = Symbol('redis-propagator:resolved-options');
 
@@ -28,8 +38,11 @@ export interface ResolvedPropagatorOptions {
   /** Names this instance in the frames it publishes; random per start. */
   readonly origin: Buffer;
   readonly allowAnonymous: boolean;
+  readonly maxEventBytes: number;
   readonly maxMessageBytes: number;
   readonly maxBufferedBytes: number;
+  /** Undefined when the rate limit is off. */
+  readonly rateLimit?: RateLimitSettings;
   readonly idempotencyWindowSeconds: number;
   readonly readyTimeoutMs: number;
 }
@@ -37,7 +50,7 @@ export interface ResolvedPropagatorOptions {
 const DEFAULTS = {
   channelPrefix: '',
   allowAnonymous: true,
-  maxMessageBytes: 1_000_000,
+  maxEventBytes: 1_000_000,
   readyTimeoutMs: 10_000,
   publishTimeoutMs: 2_000,
   idempotencyWindowSeconds: 300,
@@ -45,6 +58,13 @@ const DEFAULTS = {
 
 /** `maxBufferedBytes` is this, or twice `maxMessageBytes` if that is more. */
 const MIN_DEFAULT_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Room for the envelope (event, user, socket, namespace) around an event. */
+const ENVELOPE_BYTES = 65_536;
+const RATE_LIMIT_DEFAULTS: RateLimitSettings = {
+  eventsPerSecond: 100,
+  burst: 200,
+  disconnectAfterRefusals: 500,
+};
 
 /**
  * Applies the defaults, checks every option, and builds the verifier and the
@@ -55,21 +75,27 @@ export function resolvePropagatorOptions(
   options: RedisPropagatorModuleOptions,
 ): ResolvedPropagatorOptions {
   const given = withoutUndefined(options);
-  const maxMessageBytes = given.maxMessageBytes ?? DEFAULTS.maxMessageBytes;
+  const maxEventBytes = given.maxEventBytes ?? DEFAULTS.maxEventBytes;
+  const maxMessageBytes =
+    given.maxMessageBytes ?? maxEventBytes + ENVELOPE_BYTES;
   const settings = {
     ...DEFAULTS,
+    maxMessageBytes,
     maxBufferedBytes: Math.max(MIN_DEFAULT_BUFFERED_BYTES, 2 * maxMessageBytes),
     ...given,
   };
   if (typeof settings.channelPrefix !== 'string') {
     throw optionError('"channelPrefix" must be a string');
   }
+  if (!isInteger(settings.maxEventBytes, 1)) {
+    throw optionError('"maxEventBytes" must be a positive integer');
+  }
   if (!isInteger(settings.maxMessageBytes, 1)) {
     throw optionError('"maxMessageBytes" must be a positive integer');
   }
   if (!isInteger(settings.maxBufferedBytes, settings.maxMessageBytes + 1)) {
     throw optionError(
-      '"maxBufferedBytes" must be an integer greater than "maxMessageBytes"',
+      `"maxBufferedBytes" (${String(settings.maxBufferedBytes)}) must be an integer greater than "maxMessageBytes" (${settings.maxMessageBytes}): one message must fit`,
     );
   }
   if (!isInteger(settings.readyTimeoutMs, 0)) {
@@ -87,7 +113,9 @@ export function resolvePropagatorOptions(
     channels: propagatorChannels(settings.channelPrefix),
     origin: randomBytes(8),
     allowAnonymous: settings.allowAnonymous,
+    maxEventBytes: settings.maxEventBytes,
     maxMessageBytes: settings.maxMessageBytes,
+    rateLimit: resolveRateLimit(settings.rateLimit),
     maxBufferedBytes: settings.maxBufferedBytes,
     idempotencyWindowSeconds: settings.idempotencyWindowSeconds,
     readyTimeoutMs: settings.readyTimeoutMs,
@@ -95,6 +123,21 @@ export function resolvePropagatorOptions(
     // Last: it is the only step that opens connections.
     transport: createTransport(options, settings.publishTimeoutMs),
   };
+}
+
+function resolveRateLimit(
+  option: RedisPropagatorModuleOptions['rateLimit'],
+): RateLimitSettings | undefined {
+  if (option === false) {
+    return undefined;
+  }
+  const rate = { ...RATE_LIMIT_DEFAULTS, ...withoutUndefined(option ?? {}) };
+  for (const [name, value] of Object.entries(rate)) {
+    if (!isInteger(value, 1)) {
+      throw optionError(`"rateLimit.${name}" must be a positive integer`);
+    }
+  }
+  return rate;
 }
 
 function createVerifier(options: RedisPropagatorModuleOptions): TokenVerifier {

@@ -7,13 +7,15 @@ import {
 import { lastValueFrom, of, toArray } from 'rxjs';
 import type { Socket } from 'socket.io';
 import type { SendToUserMessage } from '../contract/propagator-message.interface';
+import { InvalidMessageError } from '../contract/invalid-message.error';
+import { PropagatorMetrics } from './propagator-metrics';
 import { RedisPropagatorInterceptor } from './redis-propagator.interceptor';
 import type { RedisPropagatorService } from './redis-propagator.service';
 
 function setup(
   options: {
     user?: { userId: string };
-    failPublish?: boolean;
+    failPublish?: Error;
     ack?: (response: unknown) => void;
   } = {},
 ) {
@@ -22,12 +24,15 @@ function setup(
     propagateEvent: (message: SendToUserMessage) => {
       published.push(message);
       return options.failPublish
-        ? Promise.reject(new Error('redis is down'))
+        ? Promise.reject(options.failPublish)
         : Promise.resolve();
     },
   } as unknown as RedisPropagatorService;
+  const emitted: [string, unknown][] = [];
   const socket = {
     id: 'socket-a',
+    connected: true,
+    emit: (event: string, data: unknown) => emitted.push([event, data]),
     nsp: { name: '/chat' },
     data: options.user ? { user: { ...options.user, claims: {} } } : {},
   } as unknown as Socket;
@@ -38,14 +43,15 @@ function setup(
     getArgByIndex: (index: number) =>
       [socket, 'data', options.ack, 'pattern'][index],
   } as unknown as ExecutionContext;
-  const interceptor = new RedisPropagatorInterceptor(propagator);
+  const metrics = new PropagatorMetrics();
+  const interceptor = new RedisPropagatorInterceptor(propagator, metrics);
   const run = (...values: unknown[]) =>
     lastValueFrom(
       interceptor
         .intercept(context, { handle: () => of(...values) } as CallHandler)
         .pipe(toArray()),
     );
-  return { published, run };
+  return { published, run, emitted, metrics };
 }
 
 describe('RedisPropagatorInterceptor', () => {
@@ -144,16 +150,33 @@ describe('RedisPropagatorInterceptor', () => {
     expect(published).toEqual([]);
   });
 
-  it('still answers the sender when the publish fails', async () => {
-    const { published, run } = setup({
-      user: { userId: '42' },
-      failPublish: true,
-    });
-    expect(await run({ event: 'events', data: 1 })).toEqual([
-      { event: 'events', data: 1 },
-    ]);
-    expect(published).toHaveLength(1);
-    // Let the rejected publish settle: its handler must swallow it.
-    await new Promise((resolve) => setImmediate(resolve));
-  });
+  it.each([
+    [new Error('redis is down'), 'propagation_failed', 0],
+    [
+      new InvalidMessageError('too_large', 'the message is 2000000 bytes'),
+      'message_too_large',
+      1,
+    ],
+  ])(
+    'still answers the sender when the publish fails (%s), then tells it with an exception',
+    async (failure, code, refused) => {
+      const { published, run, emitted, metrics } = setup({
+        user: { userId: '42' },
+        failPublish: failure,
+      });
+      expect(await run({ event: 'events', data: 1 })).toEqual([
+        { event: 'events', data: 1 },
+      ]);
+      expect(published).toHaveLength(1);
+      // Let the rejected publish settle: its handler must swallow it.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(emitted).toEqual([
+        [
+          'exception',
+          expect.objectContaining({ status: 'error', code, event: 'pattern' }),
+        ],
+      ]);
+      expect(metrics.eventsRefused.get('message_too_large') ?? 0).toBe(refused);
+    },
+  );
 });

@@ -8,13 +8,17 @@ import {
 import type { WsResponse } from '@nestjs/websockets';
 import { map, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
+import { InvalidMessageError } from '../contract/invalid-message.error';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { getSocketUser } from '../socket-state/socket-user';
+import { PropagatorMetrics } from './propagator-metrics';
+import { EXCEPTION_EVENT, type RefusedEvent } from './refused-event';
 import { RedisPropagatorService } from './redis-propagator.service';
 
 // A ws handler is called with (socket, data, ack, pattern); ack is undefined
 // when the client's packet did not ask for an acknowledgement.
 const ACK_ARGUMENT = 2;
+const PATTERN_ARGUMENT = 3;
 
 type Acknowledgement = (response: unknown) => void;
 
@@ -29,8 +33,11 @@ type Acknowledgement = (response: unknown) => void;
  * sender never waits for Redis.
  *
  * Not propagated: responses to anonymous sockets, and values that are not a
- * `WsResponse` (plain acknowledgements). A failed publish is logged and
- * counted; it never fails the handler.
+ * `WsResponse` (plain acknowledgements). A response that cannot be
+ * propagated (over `maxMessageBytes`, or Redis down) never fails the
+ * handler: it is logged and counted, and the sender gets an `exception`
+ * event saying so (`message_too_large`: no other tab got it;
+ * `propagation_failed`: its tabs on other instances did not).
  *
  * @example
  * ```ts
@@ -45,7 +52,10 @@ export class RedisPropagatorInterceptor implements NestInterceptor {
     new Logger(RedisPropagatorInterceptor.name),
   );
 
-  constructor(private readonly propagator: RedisPropagatorService) {}
+  constructor(
+    private readonly propagator: RedisPropagatorService,
+    private readonly metrics: PropagatorMetrics,
+  ) {}
 
   intercept(
     context: ExecutionContext,
@@ -57,6 +67,7 @@ export class RedisPropagatorInterceptor implements NestInterceptor {
     const socket = context.switchToWs().getClient<Socket>();
     const userId = getSocketUser(socket)?.userId;
     const argument: unknown = context.getArgByIndex(ACK_ARGUMENT);
+    const pattern = String(context.getArgByIndex(PATTERN_ARGUMENT));
     let ack =
       typeof argument === 'function'
         ? (argument as Acknowledgement)
@@ -67,7 +78,7 @@ export class RedisPropagatorInterceptor implements NestInterceptor {
           return value;
         }
         if (userId !== undefined) {
-          this.propagate(socket, userId, value);
+          this.propagate(socket, userId, value, pattern);
         }
         if (!ack) {
           return value;
@@ -85,6 +96,7 @@ export class RedisPropagatorInterceptor implements NestInterceptor {
     socket: Socket,
     userId: string,
     { event, data }: WsResponse,
+    pattern: string,
   ): void {
     this.propagator
       .propagateEvent({
@@ -95,10 +107,23 @@ export class RedisPropagatorInterceptor implements NestInterceptor {
         data,
       })
       .catch((error: unknown) => {
-        this.rateLimited.warn(
-          'propagate',
-          `Could not propagate "${event}" to the other sockets of user ${userId}: ${(error as Error).message}`,
-        );
+        const tooLarge =
+          error instanceof InvalidMessageError && error.reason === 'too_large';
+        if (tooLarge) {
+          this.metrics.countEventRefused('message_too_large');
+        }
+        const message = `Could not propagate "${event}" to the other sockets of user ${userId}: ${(error as Error).message}`;
+        this.rateLimited.warn('propagate', message);
+        if (socket.connected) {
+          socket.emit(EXCEPTION_EVENT, {
+            status: 'error',
+            code: tooLarge ? 'message_too_large' : 'propagation_failed',
+            message: tooLarge
+              ? `"${event}" was not sent to your other sockets: ${(error as Error).message}`
+              : `"${event}" may not have reached your sockets on other instances: ${(error as Error).message}`,
+            event: pattern,
+          } satisfies RefusedEvent);
+        }
       });
   }
 }

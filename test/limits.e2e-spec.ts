@@ -1,0 +1,155 @@
+import { describe, expect, it } from '@jest/globals';
+import { type AppInstance, startInstance } from './support/app-instance';
+import { connect, type TestClient } from './support/clients';
+import { withDeadline } from './support/deadline';
+import { scrape } from './support/metrics';
+import { useResources } from './support/resources';
+
+const MAX_PAYLOAD_BYTES = 4_096;
+
+/** Sends `rate` events a second until the socket is disconnected or `maxMs` pass. */
+async function flood(client: TestClient, rate: number, maxMs: number) {
+  const startedAt = Date.now();
+  let sent = 0;
+  const disconnected = new Promise<string>((resolve) =>
+    client.socket.once('disconnect', (reason) => resolve(reason)),
+  );
+  const timer = setInterval(() => {
+    const due = Math.floor(((Date.now() - startedAt) * rate) / 1_000);
+    for (; sent < due && client.socket.connected; sent += 1) {
+      client.socket.emit('events', sent);
+    }
+  }, 10);
+  try {
+    const reason = await withDeadline(
+      disconnected,
+      `a disconnect within ${maxMs} ms of flooding at ${rate}/s`,
+      maxMs,
+    );
+    return { reason, afterMs: Date.now() - startedAt, sent };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('limits on what a client sends', () => {
+  const resources = useResources();
+  const tab = async (instance: AppInstance, userId: string) =>
+    resources.forTest(await connect(instance.url, { userId }), (c) =>
+      c.close(),
+    );
+
+  it('refuses an event over MAX_PAYLOAD_BYTES with an error naming the limit, and serves the neighbour', async () => {
+    const instance = resources.forTest(
+      await startInstance({ MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) }),
+      (i) => i.close(),
+    );
+    const sender = await tab(instance, 'big-1');
+    const otherTab = await tab(instance, 'big-1');
+    const neighbour = await tab(instance, 'big-2');
+    const tooBig = 'x'.repeat(MAX_PAYLOAD_BYTES);
+
+    expect(await sender.emitWithAck('events', tooBig)).toEqual({
+      status: 'error',
+      code: 'payload_too_large',
+      event: 'events',
+      message: expect.stringContaining(
+        `the limit is ${MAX_PAYLOAD_BYTES} (maxEventBytes)`,
+      ),
+    });
+    sender.socket.emit('events', { bytes: Buffer.alloc(MAX_PAYLOAD_BYTES) });
+    expect(await sender.waitFor('exception')).toEqual([
+      expect.objectContaining({ code: 'payload_too_large', event: 'events' }),
+    ]);
+    expect(await neighbour.emitWithAck('echo', 'still served')).toEqual({
+      received: 'still served',
+    });
+    // Just under the limit: the other tab gets it, envelope and all.
+    const justUnder = 'y'.repeat(MAX_PAYLOAD_BYTES - 100);
+    expect(await sender.emitWithAck('events', justUnder)).toBe(justUnder);
+    expect(await otherTab.waitFor('events')).toEqual([justUnder]);
+    expect(sender.socket.connected).toBe(true);
+    expect(otherTab.events('events')).toEqual([justUnder]);
+    expect(
+      (await scrape(instance.url)).value('propagator_events_refused_total', {
+        code: 'payload_too_large',
+      }),
+    ).toBe(2);
+  });
+
+  it('tells the sender when its response is too large to reach its other tabs, which get nothing', async () => {
+    const instance = resources.forTest(
+      await startInstance(
+        {},
+        { maxEventBytes: 100_000, maxMessageBytes: 2_000 },
+      ),
+      (i) => i.close(),
+    );
+    const sender = await tab(instance, 'big-3');
+    const otherTab = await tab(instance, 'big-3');
+    const data = 'z'.repeat(3_000);
+
+    expect(await sender.emitWithAck('events', data)).toBe(data);
+    expect(await sender.waitFor('exception')).toEqual([
+      {
+        status: 'error',
+        code: 'message_too_large',
+        event: 'events',
+        message: expect.stringContaining('was not sent to your other sockets'),
+      },
+    ]);
+    expect(await sender.emitWithAck('events', 'small')).toBe('small');
+    expect(await otherTab.waitFor('events')).toEqual(['small']);
+    expect(
+      (await scrape(instance.url)).value('propagator_events_refused_total', {
+        code: 'message_too_large',
+      }),
+    ).toBe(1);
+  });
+
+  it('with the default rate limit, refuses a client at ten times the rate, then disconnects it within 5 s; the neighbour is unaffected', async () => {
+    const instance = resources.forTest(await startInstance(), (i) => i.close());
+    const flooder = await tab(instance, 'flood-1');
+    const neighbour = await tab(instance, 'flood-2');
+
+    const neighbourAnswers: unknown[] = [];
+    const pinging = setInterval(() => {
+      void neighbour
+        .emitWithAck('echo', neighbourAnswers.length)
+        .then((answer) => neighbourAnswers.push(answer));
+    }, 50);
+    let outcome: Awaited<ReturnType<typeof flood>>;
+    try {
+      outcome = await flood(flooder, 1_000, 5_000);
+    } finally {
+      clearInterval(pinging);
+    }
+
+    expect(outcome.reason).toBe('io server disconnect');
+    expect(flooder.events('exception')[0]).toEqual({
+      status: 'error',
+      code: 'rate_limited',
+      event: 'events',
+      message:
+        'Too many events: the limit is 100 per second, with bursts of 200 (rateLimit)',
+    });
+    expect(neighbour.socket.connected).toBe(true);
+    expect(await neighbour.emitWithAck('echo', 'after')).toEqual({
+      received: 'after',
+    });
+    expect(neighbourAnswers.length).toBeGreaterThan(0);
+    const metrics = await scrape(instance.url);
+    expect(
+      metrics.value('propagator_events_refused_total', {
+        code: 'rate_limited',
+      }),
+    ).toBeGreaterThan(500);
+    expect(
+      metrics.value('propagator_disconnects_total', { reason: 'abuse' }),
+    ).toBe(1);
+    console.log(
+      `rate limit: a client at 1,000 events/s (10x) was disconnected after ${outcome.afterMs} ms and ${outcome.sent} events; ` +
+        `the neighbour got ${neighbourAnswers.length} answers meanwhile`,
+    );
+  });
+});

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { type AppInstance, startInstance } from './support/app-instance';
-import { connect, type TestClient } from './support/clients';
-import { withDeadline } from './support/deadline';
+import { startAppProcess } from './support/app-process';
+import { connect, connectRefused, type TestClient } from './support/clients';
+import { waitUntil, withDeadline } from './support/deadline';
 import { scrape } from './support/metrics';
+import { startRedisServer } from './support/redis-server';
 import { useResources } from './support/resources';
 
 const MAX_PAYLOAD_BYTES = 4_096;
@@ -150,6 +152,92 @@ describe('limits on what a client sends', () => {
     console.log(
       `rate limit: a client at 1,000 events/s (10x) was disconnected after ${outcome.afterMs} ms and ${outcome.sent} events; ` +
         `the neighbour got ${neighbourAnswers.length} answers meanwhile`,
+    );
+  });
+});
+
+describe('the most sockets one user may have, counted across instances', () => {
+  const resources = useResources();
+
+  it("refuses the user's socket past the limit wherever its tabs are, and takes one back when a tab closes", async () => {
+    const redis = resources.forTest(await startRedisServer(), (r) => r.stop());
+    const env = { REDIS_URL: redis.url, MAX_SOCKETS_PER_USER: '3' };
+    const [one, two] = await Promise.all([
+      startInstance(env),
+      startInstance(env),
+    ]);
+    resources.forTest(one, (i) => i.close());
+    resources.forTest(two, (i) => i.close());
+    const tab = async (instance: AppInstance, userId: string) =>
+      resources.forTest(await connect(instance.url, { userId }), (c) =>
+        c.close(),
+      );
+    const first = await tab(one, 'many-1');
+    await tab(one, 'many-1');
+    await tab(two, 'many-1');
+
+    expect(await connectRefused(two.url, { userId: 'many-1' })).toEqual({
+      message: 'too many sockets for this user (the limit is 3)',
+      data: { code: 'too_many_sockets', limit: 3 },
+    });
+    expect(await connectRefused(one.url, { userId: 'many-1' })).toEqual(
+      expect.objectContaining({ data: { code: 'too_many_sockets', limit: 3 } }),
+    );
+    const neighbour = await tab(two, 'many-2');
+    expect(neighbour.socket.connected).toBe(true);
+    expect(
+      (await scrape(two.url)).value('propagator_connections_refused_total', {
+        code: 'too_many_sockets',
+      }),
+    ).toBe(1);
+
+    first.close();
+    let replacement: TestClient | undefined;
+    await waitUntil(async () => {
+      replacement = await connect(two.url, { userId: 'many-1' }).catch(
+        () => undefined,
+      );
+      return replacement !== undefined;
+    }, 'a socket of the user to be accepted once a tab closed');
+    resources.forTest(replacement, (c) => c?.close());
+  });
+
+  it('gives back the sockets of an instance that dies, once its lease ends', async () => {
+    const redis = resources.forTest(await startRedisServer(), (r) => r.stop());
+    const env = {
+      REDIS_URL: redis.url,
+      MAX_SOCKETS_PER_USER: '2',
+      SOCKET_LEASE_MS: '1000',
+    };
+    const survivor = resources.forTest(await startInstance(env), (i) =>
+      i.close(),
+    );
+    const doomed = resources.forTest(
+      await startAppProcess('doomed-quota', env),
+      (p) => p.stop(),
+    );
+    for (let n = 0; n < 2; n += 1) {
+      resources.forTest(await connect(doomed.url, { userId: 'lease-1' }), (c) =>
+        c.close(),
+      );
+    }
+    expect(
+      (await connectRefused(survivor.url, { userId: 'lease-1' })).data,
+    ).toEqual({ code: 'too_many_sockets', limit: 2 });
+
+    doomed.process.kill('SIGKILL');
+    await doomed.process.exited;
+    const killedAt = Date.now();
+    let accepted: TestClient | undefined;
+    await waitUntil(async () => {
+      accepted = await connect(survivor.url, { userId: 'lease-1' }).catch(
+        () => undefined,
+      );
+      return accepted !== undefined;
+    }, "the dead instance's sockets to stop counting");
+    resources.forTest(accepted, (c) => c?.close());
+    console.log(
+      `socket limit: a crashed instance's sockets stopped counting ${Date.now() - killedAt} ms after the kill (lease 1000 ms)`,
     );
   });
 });

@@ -41,6 +41,8 @@ export class AppModule {
           maxEventBytes: config.maxPayloadBytes,
           maxBufferedBytes: config.maxBufferedBytes,
           rateLimit: config.rateLimit,
+          maxSocketsPerUser: config.maxSocketsPerUser,
+          socketLeaseMs: config.socketLeaseMs,
           ...library,
         }),
         EventStreamModule,

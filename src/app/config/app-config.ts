@@ -47,6 +47,10 @@ export interface AppConfig {
         burst?: number;
         disconnectAfterRefusals?: number;
       };
+  /** MAX_SOCKETS_PER_USER (0: no limit); unset, the library's default (50). */
+  readonly maxSocketsPerUser?: number | false;
+  /** SOCKET_LEASE_MS: how long a crashed instance's sockets still count. */
+  readonly socketLeaseMs?: number;
   /**
    * MAX_BUFFERED_BYTES: most data that may wait unsent for one client before
    * it is disconnected; unset, the library's default. The library checks
@@ -114,6 +118,16 @@ export function loadAppConfig(env: Env): AppConfig {
     corsOrigins: readOrigins(env),
     maxPayloadBytes,
     rateLimit: readRateLimit(env),
+    maxSocketsPerUser: zeroIsFalse(
+      readInteger(env, 'MAX_SOCKETS_PER_USER', undefined, 0, 1_000_000),
+    ),
+    socketLeaseMs: readInteger(
+      env,
+      'SOCKET_LEASE_MS',
+      undefined,
+      100,
+      3_600_000,
+    ),
     maxBufferedBytes: readInteger(
       env,
       'MAX_BUFFERED_BYTES',
@@ -141,6 +155,10 @@ export function loadAppConfig(env: Env): AppConfig {
 }
 
 const MIN_KEY_LENGTH = 16;
+
+function zeroIsFalse(value: number | undefined): number | false | undefined {
+  return value === 0 ? false : value;
+}
 
 function readRateLimit(env: Env): AppConfig['rateLimit'] {
   const eventsPerSecond = readInteger(

@@ -7,6 +7,7 @@ import {
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
 import { PropagatorMetrics } from '../redis-propagator/propagator-metrics';
+import { SocketQuota } from '../redis-propagator/socket-quota';
 import { UserChannels } from '../redis-propagator/user-channels';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { SocketStateService } from '../socket-state/socket-state.service';
@@ -24,7 +25,8 @@ import { TokenLifetime } from './token-lifetime';
 /**
  * The Socket.IO adapter of this library. On every server it creates, in every
  * namespace (those created later included):
- * - the handshake is authenticated before the connection is accepted;
+ * - the handshake is authenticated before the connection is accepted, and
+ *   refused past `maxSocketsPerUser` (counted across instances);
  * - this instance subscribes to the user's own channel before the connection
  *   is accepted, so a client that sees `connect` is reachable by a push;
  * - each authenticated socket is registered once in `SocketStateService`,
@@ -47,6 +49,7 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly routers = new WeakMap<Socket, MessageRouter>();
   private readonly socketState: SocketStateService;
   private readonly userChannels: UserChannels;
+  private readonly quota: SocketQuota;
   private readonly authenticator: HandshakeAuthenticator;
   private readonly tokenLifetime: TokenLifetime;
   private readonly slowClients: SlowClientGuard;
@@ -67,6 +70,7 @@ export class SocketStateAdapter extends IoAdapter {
     const options = app.get<ResolvedPropagatorOptions>(PROPAGATOR_OPTIONS);
     this.socketState = app.get(SocketStateService);
     this.userChannels = app.get(UserChannels);
+    this.quota = app.get(SocketQuota);
     this.authenticator = new HandshakeAuthenticator(
       options.verifier,
       options.allowAnonymous,
@@ -176,20 +180,34 @@ export class SocketStateAdapter extends IoAdapter {
     if (!user) {
       return;
     }
+    // The user's channel and a place among the user's sockets, asked for
+    // at once; a refusal of the latter gives the former back.
     const presence = this.userChannels.hold(user.userId);
-    socket.once('disconnect', () => presence.release());
-    // Socket.IO connects the socket on the tick after the middleware, or
-    // drops it without a 'disconnect' (the client left, or a later
-    // middleware refused it): give the hold back then.
-    const releaseIfDropped = () => {
-      if (!socket.connected) {
+    let releaseSocket = () => undefined as void;
+    let givenBack = false;
+    const giveBack = () => {
+      if (!givenBack) {
+        givenBack = true;
         presence.release();
+        releaseSocket();
+      }
+    };
+    socket.once('disconnect', giveBack);
+    // Socket.IO connects the socket on the tick after the middleware, or
+    // drops it without a 'disconnect' (the client left, or this or a later
+    // middleware refused it): give everything back then.
+    const giveBackIfDropped = () => {
+      if (!socket.connected) {
+        giveBack();
       }
     };
     try {
-      await presence.ready;
+      [releaseSocket] = await Promise.all([
+        this.quota.acquire(user.userId),
+        presence.ready,
+      ]);
     } finally {
-      setImmediate(releaseIfDropped);
+      setImmediate(giveBackIfDropped);
     }
   }
 

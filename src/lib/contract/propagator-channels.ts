@@ -28,6 +28,8 @@ export interface PropagatorChannels {
   user(userId: string): string;
   /** The Redis key that records a message id for the idempotency window. */
   idKey(id: string): string;
+  /** The Redis hash that counts a user's sockets, per instance (`maxSocketsPerUser`). */
+  socketsKey(userId: string): string;
 }
 
 /**
@@ -46,5 +48,6 @@ export function propagatorChannels(prefix = ''): PropagatorChannels {
     userPrefix,
     user: (userId) => userPrefix + userId,
     idKey: (id) => `${prefix}REDIS_SOCKET_EVENT_ID:${id}`,
+    socketsKey: (userId) => `${prefix}REDIS_SOCKET_USER_SOCKETS:${userId}`,
   };
 }

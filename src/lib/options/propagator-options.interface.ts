@@ -81,6 +81,23 @@ export interface RedisPropagatorModuleOptions {
         disconnectAfterRefusals?: number;
       };
   /**
+   * Most sockets one user may have at once, across every instance, or
+   * `false` for no limit. A connection past it is refused: `connect_error`
+   * with message `too many sockets for this user (the limit is 50)` and
+   * `data: { code: 'too_many_sockets', limit }`. Each namespace a tab joins
+   * is a socket. While Redis cannot answer, only this instance's sockets
+   * are counted.
+   * @default 50
+   */
+  maxSocketsPerUser?: number | false;
+  /**
+   * How long an instance's count of a user's sockets lasts without renewal
+   * (instances renew every third of it): after a crash, the crashed
+   * instance's sockets stop counting within this time.
+   * @default 30_000
+   */
+  socketLeaseMs?: number;
+  /**
    * Most data that may wait unsent for one client connection, in bytes
    * (text counted by length). A client that stops reading (a frozen tab, a
    * stalled network) would otherwise make the server hold everything sent

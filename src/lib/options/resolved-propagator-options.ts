@@ -43,6 +43,9 @@ export interface ResolvedPropagatorOptions {
   readonly maxBufferedBytes: number;
   /** Undefined when the rate limit is off. */
   readonly rateLimit?: RateLimitSettings;
+  /** Undefined when there is no limit. */
+  readonly maxSocketsPerUser?: number;
+  readonly socketLeaseMs: number;
   readonly idempotencyWindowSeconds: number;
   readonly readyTimeoutMs: number;
 }
@@ -51,6 +54,8 @@ const DEFAULTS = {
   channelPrefix: '',
   allowAnonymous: true,
   maxEventBytes: 1_000_000,
+  maxSocketsPerUser: 50,
+  socketLeaseMs: 30_000,
   readyTimeoutMs: 10_000,
   publishTimeoutMs: 2_000,
   idempotencyWindowSeconds: 300,
@@ -98,6 +103,17 @@ export function resolvePropagatorOptions(
       `"maxBufferedBytes" (${String(settings.maxBufferedBytes)}) must be an integer greater than "maxMessageBytes" (${settings.maxMessageBytes}): one message must fit`,
     );
   }
+  if (
+    settings.maxSocketsPerUser !== false &&
+    !isInteger(settings.maxSocketsPerUser, 1)
+  ) {
+    throw optionError(
+      '"maxSocketsPerUser" must be a positive integer or false',
+    );
+  }
+  if (!isInteger(settings.socketLeaseMs, 100)) {
+    throw optionError('"socketLeaseMs" must be an integer of 100 or more');
+  }
   if (!isInteger(settings.readyTimeoutMs, 0)) {
     throw optionError('"readyTimeoutMs" must be an integer of 0 or more');
   }
@@ -116,6 +132,11 @@ export function resolvePropagatorOptions(
     maxEventBytes: settings.maxEventBytes,
     maxMessageBytes: settings.maxMessageBytes,
     rateLimit: resolveRateLimit(settings.rateLimit),
+    maxSocketsPerUser:
+      settings.maxSocketsPerUser === false
+        ? undefined
+        : settings.maxSocketsPerUser,
+    socketLeaseMs: settings.socketLeaseMs,
     maxBufferedBytes: settings.maxBufferedBytes,
     idempotencyWindowSeconds: settings.idempotencyWindowSeconds,
     readyTimeoutMs: settings.readyTimeoutMs,

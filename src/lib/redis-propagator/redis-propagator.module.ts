@@ -18,6 +18,7 @@ import {
 } from './redis-propagator.module-definition';
 import { RedisPropagatorInterceptor } from './redis-propagator.interceptor';
 import { RedisPropagatorService } from './redis-propagator.service';
+import { SocketQuota } from './socket-quota';
 import { UserChannels } from './user-channels';
 
 /**
@@ -65,11 +66,13 @@ import { UserChannels } from './user-channels';
       inject: [PROPAGATOR_OPTIONS, LocalDelivery, PropagatorMetrics],
     },
     UserChannels,
+    SocketQuota,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
     PropagatorMetricsCollector,
   ],
   exports: [
+    SocketQuota,
     PROPAGATOR_OPTIONS,
     PUBSUB_TRANSPORT,
     PropagatorMetrics,

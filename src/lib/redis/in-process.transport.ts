@@ -1,4 +1,5 @@
 import type {
+  HeldCount,
   PubSubTransport,
   TransportMessageHandler,
 } from './pubsub-transport.interface';
@@ -12,6 +13,11 @@ export class InProcessBus {
   private readonly members = new Set<InProcessTransport>();
   /** Claimed keys, and when each expires (ms since the epoch). */
   private readonly claims = new Map<string, number>();
+  /** Held counts: by key, each holder's count and when its lease ends. */
+  private readonly counts = new Map<
+    string,
+    Map<string, { count: number; expiresAt: number }>
+  >();
 
   join(member: InProcessTransport): void {
     this.members.add(member);
@@ -35,6 +41,40 @@ export class InProcessBus {
     }
     this.claims.set(key, now + ttlSeconds * 1_000);
     return true;
+  }
+
+  /** Sets a holder's count under a lease, within a limit: see PubSubTransport.holdCount. */
+  holdCount(
+    key: string,
+    holder: string,
+    count: number,
+    leaseMs: number,
+    limit?: number,
+  ): HeldCount {
+    const now = Date.now();
+    const holders = this.counts.get(key) ?? new Map();
+    let others = 0;
+    for (const [name, held] of holders) {
+      if (held.expiresAt <= now) {
+        holders.delete(name);
+      } else if (name !== holder) {
+        others += held.count;
+      }
+    }
+    if (limit !== undefined && others + count > limit) {
+      return { granted: false, others };
+    }
+    if (count > 0) {
+      holders.set(holder, { count, expiresAt: now + leaseMs });
+    } else {
+      holders.delete(holder);
+    }
+    if (holders.size > 0) {
+      this.counts.set(key, holders);
+    } else {
+      this.counts.delete(key);
+    }
+    return { granted: true, others };
   }
 
   /**
@@ -74,6 +114,21 @@ export class InProcessTransport implements PubSubTransport {
       return Promise.reject(new Error('the in-process transport is closed'));
     }
     return Promise.resolve(this.bus.publish(channel, payload));
+  }
+
+  holdCount(
+    key: string,
+    holder: string,
+    count: number,
+    leaseMs: number,
+    limit?: number,
+  ): Promise<HeldCount> {
+    if (this.isClosed) {
+      return Promise.reject(new Error('the in-process transport is closed'));
+    }
+    return Promise.resolve(
+      this.bus.holdCount(key, holder, count, leaseMs, limit),
+    );
   }
 
   claim(key: string, ttlSeconds: number): Promise<boolean> {

@@ -2,10 +2,23 @@ import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { withTimeout } from '../shared/with-timeout';
+import { HOLD_COUNT_LUA } from './hold-count.lua';
 import type {
+  HeldCount,
   PubSubTransport,
   TransportMessageHandler,
 } from './pubsub-transport.interface';
+
+/** The script command this transport defines on its publisher connection. */
+interface HoldCountCommand {
+  propagatorHoldCount(
+    key: string,
+    holder: string,
+    count: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<[number, number]>;
+}
 
 // The publishes of one turn of the event loop go to Redis in one write:
 // under load that saves a system call per message, and alone a message waits
@@ -51,6 +64,10 @@ export class IoRedisTransport implements PubSubTransport {
       ...options,
     });
     this.publisher.once('ready', () => (this.hasConnected = true));
+    this.publisher.defineCommand('propagatorHoldCount', {
+      numberOfKeys: 1,
+      lua: HOLD_COUNT_LUA,
+    });
     // One listener for every channel; RedisService dispatches by channel.
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.handler(channel.toString(), message),
@@ -72,6 +89,20 @@ export class IoRedisTransport implements PubSubTransport {
       this.publisher.set(key, '1', 'EX', ttlSeconds, 'NX'),
     );
     return answer === 'OK';
+  }
+
+  async holdCount(
+    key: string,
+    holder: string,
+    count: number,
+    leaseMs: number,
+    limit?: number,
+  ): Promise<HeldCount> {
+    const publisher = this.publisher as unknown as HoldCountCommand;
+    const [granted, others] = await this.command(() =>
+      publisher.propagatorHoldCount(key, holder, count, leaseMs, limit ?? -1),
+    );
+    return { granted: granted === 1, others };
   }
 
   /** Runs a command of the publisher connection, failing fast. */

@@ -4,6 +4,14 @@ export type TransportMessageHandler = (
   payload: Buffer,
 ) => void;
 
+/** The answer of {@link PubSubTransport.holdCount}. */
+export interface HeldCount {
+  /** False when the limit refused the count, which then did not change. */
+  readonly granted: boolean;
+  /** What the other live holders hold together. */
+  readonly others: number;
+}
+
 /**
  * A pub/sub backend: Redis for several instances, an in-process bus for one,
  * or your own (the `transport` module option). Delivery may be at most once,
@@ -31,6 +39,21 @@ export interface PubSubTransport {
    * message ids are not checked.
    */
   claim?(key: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Counts held under `key` by several holders (instances), each under a
+   * lease: sets `holder`'s count (0 removes it) to last `leaseMs`, and
+   * resolves with what the other live holders hold together. With `limit`,
+   * the count is set only if it and the others' stay within the limit;
+   * `granted` says whether it was. Expired holders no longer count. Without
+   * this method, limits that span instances hold per instance only.
+   */
+  holdCount?(
+    key: string,
+    holder: string,
+    count: number,
+    leaseMs: number,
+    limit?: number,
+  ): Promise<HeldCount>;
   /** Sets the single handler of inbound messages. It must not throw. */
   setMessageHandler(handler: TransportMessageHandler): void;
   /**

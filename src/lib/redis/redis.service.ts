@@ -7,7 +7,7 @@ import {
 import { Observable } from 'rxjs';
 import { ChannelSubscriptions } from './channel-subscriptions';
 import { PUBSUB_TRANSPORT } from './redis.constants';
-import type { PubSubTransport } from './pubsub-transport.interface';
+import type { HeldCount, PubSubTransport } from './pubsub-transport.interface';
 
 /** Receives each message of a channel. */
 export type ChannelListener = (payload: Buffer) => void;
@@ -63,6 +63,17 @@ export class RedisService implements OnApplicationShutdown {
     return this.transport.claim
       ? this.transport.claim(key, ttlSeconds)
       : Promise.resolve(true);
+  }
+
+  /** See PubSubTransport.holdCount; undefined when the transport cannot. */
+  holdCount(
+    key: string,
+    holder: string,
+    count: number,
+    leaseMs: number,
+    limit?: number,
+  ): Promise<HeldCount> | undefined {
+    return this.transport.holdCount?.(key, holder, count, leaseMs, limit);
   }
 
   /**

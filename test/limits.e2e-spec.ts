@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import { type AppInstance, startInstance } from './support/app-instance';
 import { startAppProcess } from './support/app-process';
@@ -239,5 +240,151 @@ describe('the most sockets one user may have, counted across instances', () => {
     console.log(
       `socket limit: a crashed instance's sockets stopped counting ${Date.now() - killedAt} ms after the kill (lease 1000 ms)`,
     );
+  });
+});
+
+describe('who may open a connection', () => {
+  const resources = useResources();
+
+  /** Engine.IO's handshake over HTTP, with those headers, from that address. */
+  const handshake = (
+    url: string,
+    headers: Record<string, string>,
+    localAddress?: string,
+  ) =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      get(
+        `${url}/socket.io/?EIO=4&transport=polling`,
+        { headers, localAddress, agent: false },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              body: JSON.parse(text),
+            }),
+          );
+        },
+      ).on('error', reject);
+    });
+
+  it('refuses a browser origin not on the list with 403 and a reason, and takes listed, same-host and non-browser clients', async () => {
+    const instance = resources.forTest(
+      await startInstance({ CORS_ORIGINS: 'https://good.example' }),
+      (i) => i.close(),
+    );
+
+    const refused = await handshake(instance.url, {
+      origin: 'https://evil.example',
+    });
+    expect(refused).toEqual({
+      status: 403,
+      body: { code: 4, message: 'origin not allowed' },
+    });
+    const error = await connectRefused(instance.url, {
+      userId: 'origin-1',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(error.message).toBe('websocket error');
+    for (const origin of ['https://good.example', instance.url]) {
+      const client = resources.forTest(
+        await connect(instance.url, {
+          userId: 'origin-1',
+          headers: { origin },
+        }),
+        (c) => c.close(),
+      );
+      expect(client.socket.connected).toBe(true);
+    }
+    const noOrigin = resources.forTest(
+      await connect(instance.url, { userId: 'origin-2' }),
+      (c) => c.close(),
+    );
+    expect(noOrigin.socket.connected).toBe(true);
+    expect(
+      (await scrape(instance.url)).value(
+        'propagator_connections_refused_total',
+        {
+          code: 'origin_not_allowed',
+        },
+      ),
+    ).toBe(2);
+  });
+
+  it('limits new connections per client address, so one address cannot starve the others', async () => {
+    const instance = resources.forTest(
+      await startInstance({
+        CONNECTION_RATE_PER_SECOND: '1',
+        CONNECTION_RATE_BURST: '3',
+      }),
+      (i) => i.close(),
+    );
+    const from = async (localAddress: string) =>
+      resources.forTest(
+        await connect(instance.url, { userId: 'storm-1', localAddress }),
+        (c) => c.close(),
+      );
+    for (let n = 0; n < 3; n += 1) await from('127.0.0.2');
+
+    expect(
+      (
+        await connectRefused(instance.url, {
+          userId: 'storm-1',
+          localAddress: '127.0.0.2',
+        })
+      ).message,
+    ).toBe('websocket error');
+    expect((await from('127.0.0.3')).socket.connected).toBe(true);
+    expect(await handshake(instance.url, {}, '127.0.0.2')).toEqual({
+      status: 403,
+      body: { code: 4, message: 'too many connections from this address' },
+    });
+    expect(
+      (await scrape(instance.url)).value(
+        'propagator_connections_refused_total',
+        {
+          code: 'connection_rate_limited',
+        },
+      ),
+    ).toBe(2);
+  });
+
+  it("behind a trusted proxy, counts the address the proxy saw, not the proxy's", async () => {
+    const instance = resources.forTest(
+      await startInstance({
+        CONNECTION_RATE_PER_SECOND: '1',
+        CONNECTION_RATE_BURST: '2',
+        TRUSTED_PROXIES: '1',
+      }),
+      (i) => i.close(),
+    );
+    // What a client wrote comes first; the proxy appended what it saw.
+    const via = (client: string) => ({
+      'x-forwarded-for': `203.0.113.9, ${client}`,
+    });
+    for (let n = 0; n < 2; n += 1) {
+      resources.forTest(
+        await connect(instance.url, {
+          userId: 'proxied',
+          headers: via('198.51.100.1'),
+        }),
+        (c) => c.close(),
+      );
+    }
+
+    await connectRefused(instance.url, {
+      userId: 'proxied',
+      headers: via('198.51.100.1'),
+    });
+    const other = resources.forTest(
+      await connect(instance.url, {
+        userId: 'proxied',
+        headers: via('198.51.100.2'),
+      }),
+      (c) => c.close(),
+    );
+    expect(other.socket.connected).toBe(true);
   });
 });

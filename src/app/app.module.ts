@@ -42,6 +42,10 @@ export class AppModule {
           maxBufferedBytes: config.maxBufferedBytes,
           rateLimit: config.rateLimit,
           maxSocketsPerUser: config.maxSocketsPerUser,
+          allowedOrigins:
+            config.corsOrigins.length > 0 ? config.corsOrigins : undefined,
+          connectionRateLimit: config.connectionRateLimit,
+          trustedProxies: config.trustedProxies,
           socketLeaseMs: config.socketLeaseMs,
           ...library,
         }),

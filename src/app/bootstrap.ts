@@ -24,12 +24,7 @@ export async function createApp(
   );
   // A push body may be as large as a message may be: larger is a 413.
   app.useBodyParser('json', { limit: config.maxPayloadBytes });
-  initAdapters(app, {
-    cors:
-      config.corsOrigins.length > 0
-        ? { origin: [...config.corsOrigins], credentials: true }
-        : undefined,
-  });
+  initAdapters(app);
   if (config.isDevelopmentSecret) {
     new Logger('Config').warn(
       'No JWT_SECRET or JWT_PUBLIC_KEY: using the development secret. ' +

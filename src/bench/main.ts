@@ -93,6 +93,8 @@ async function startServers(
         // The tab case sends up to 100 events/s per socket, the default
         // limit; the adapter has no limit to raise.
         RATE_LIMIT_EVENTS_PER_SECOND: '10000',
+        // Every socket comes from the generator's few loopback addresses.
+        CONNECTION_RATE_PER_SECOND: '0',
       },
     })),
     START_TIMEOUT_MS,

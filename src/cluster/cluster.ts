@@ -95,6 +95,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         command: globalThis.process.execPath,
         args: [options.appEntry ?? resolve('dist/main.js')],
         env: {
+          // Behind nginx, which appends each client's address to
+          // X-Forwarded-For.
+          TRUSTED_PROXIES: '1',
           ...(options.env ?? globalThis.process.env),
           PORT: String(port),
           HOST: '127.0.0.1',

@@ -18,6 +18,8 @@ export interface ConnectOptions {
   tokenIn?: 'auth' | 'query' | 'header';
   /** Sends from this loopback address (nginx hashes clients by address). */
   localAddress?: string;
+  /** Extra HTTP headers of the handshake (`Origin`, `X-Forwarded-For`). */
+  headers?: Record<string, string>;
   /** Reconnects as a browser would, with Socket.IO's default delays. @default false */
   reconnection?: boolean;
 }
@@ -170,10 +172,12 @@ async function socketFor(
     transports: options.transports ?? ['websocket'],
     auth: token !== undefined && where === 'auth' ? { token } : {},
     query: token !== undefined && where === 'query' ? { token } : {},
-    extraHeaders:
-      token !== undefined && where === 'header'
+    extraHeaders: {
+      ...options.headers,
+      ...(token !== undefined && where === 'header'
         ? { Authorization: `Bearer ${token}` }
-        : {},
+        : {}),
+    },
   });
   return { socket, agent };
 }

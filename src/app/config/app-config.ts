@@ -28,7 +28,10 @@ export interface AppConfig {
   readonly isDevelopmentSecret: boolean;
   /** ALLOW_ANONYMOUS */
   readonly allowAnonymous: boolean;
-  /** CORS_ORIGINS: allowed browser origins; empty allows same-origin pages only. */
+  /**
+   * CORS_ORIGINS: browser origins allowed to connect, besides the page's own
+   * host (CORS, and the Socket.IO origin check); empty checks no origin.
+   */
   readonly corsOrigins: readonly string[];
   /**
    * MAX_PAYLOAD_BYTES: largest event a client may send, and largest
@@ -47,6 +50,14 @@ export interface AppConfig {
         burst?: number;
         disconnectAfterRefusals?: number;
       };
+  /**
+   * CONNECTION_RATE_PER_SECOND (0: no limit), CONNECTION_RATE_BURST: new
+   * connections per client address; unset parts take the library's defaults.
+   */
+  readonly connectionRateLimit:
+    false | { connectionsPerSecond?: number; burst?: number };
+  /** TRUSTED_PROXIES: proxies that append to X-Forwarded-For (1 behind nginx). */
+  readonly trustedProxies?: number;
   /** MAX_SOCKETS_PER_USER (0: no limit); unset, the library's default (50). */
   readonly maxSocketsPerUser?: number | false;
   /** SOCKET_LEASE_MS: how long a crashed instance's sockets still count. */
@@ -118,6 +129,8 @@ export function loadAppConfig(env: Env): AppConfig {
     corsOrigins: readOrigins(env),
     maxPayloadBytes,
     rateLimit: readRateLimit(env),
+    connectionRateLimit: readConnectionRateLimit(env),
+    trustedProxies: readInteger(env, 'TRUSTED_PROXIES', undefined, 0, 10),
     maxSocketsPerUser: zeroIsFalse(
       readInteger(env, 'MAX_SOCKETS_PER_USER', undefined, 0, 1_000_000),
     ),
@@ -158,6 +171,23 @@ const MIN_KEY_LENGTH = 16;
 
 function zeroIsFalse(value: number | undefined): number | false | undefined {
   return value === 0 ? false : value;
+}
+
+function readConnectionRateLimit(env: Env): AppConfig['connectionRateLimit'] {
+  const connectionsPerSecond = readInteger(
+    env,
+    'CONNECTION_RATE_PER_SECOND',
+    undefined,
+    0,
+    1_000_000,
+  );
+  if (connectionsPerSecond === 0) {
+    return false;
+  }
+  return {
+    connectionsPerSecond,
+    burst: readInteger(env, 'CONNECTION_RATE_BURST', undefined, 1, 1_000_000),
+  };
 }
 
 function readRateLimit(env: Env): AppConfig['rateLimit'] {

@@ -6,6 +6,7 @@ import type {
 import { answerRefusal } from '../redis-propagator/refused-event';
 import type { RateLimitSettings } from '../options/resolved-propagator-options';
 import type { RateLimitedLogger } from '../shared/rate-limited-logger';
+import { TokenBucket } from '../shared/token-bucket';
 
 const ABUSE_WINDOW_MS = 5_000;
 
@@ -23,8 +24,7 @@ class ConnectionBudget {
   eventBytes = 0;
   /** Set once the client is disconnected for abuse: what it sent meanwhile is dropped unanswered. */
   closed = false;
-  private tokens: number;
-  private refilledAt: number;
+  private readonly bucket?: TokenBucket;
   private windowStartedAt = 0;
   private refusedInWindow = 0;
 
@@ -32,27 +32,14 @@ class ConnectionBudget {
     private readonly rate: RateLimitSettings | undefined,
     private readonly now: () => number,
   ) {
-    this.tokens = rate?.burst ?? 0;
-    this.refilledAt = now();
+    if (rate) {
+      this.bucket = new TokenBucket(rate.eventsPerSecond, rate.burst, now);
+    }
   }
 
   /** Takes a token; false when the bucket is empty. */
   take(): boolean {
-    if (!this.rate) {
-      return true;
-    }
-    const now = this.now();
-    const { eventsPerSecond, burst } = this.rate;
-    this.tokens = Math.min(
-      burst,
-      this.tokens + ((now - this.refilledAt) * eventsPerSecond) / 1_000,
-    );
-    this.refilledAt = now;
-    if (this.tokens < 1) {
-      return false;
-    }
-    this.tokens -= 1;
-    return true;
+    return this.bucket?.take() ?? true;
   }
 
   /** Records a refusal; true once the client has earned a disconnect. */

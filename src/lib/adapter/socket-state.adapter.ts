@@ -18,6 +18,7 @@ import {
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { MessageRouter } from './message-router';
+import { ConnectionAdmission } from './connection-admission';
 import { type InboundConnection, InboundLimits } from './inbound-limits';
 import { type GuardedConnection, SlowClientGuard } from './slow-client-guard';
 import { TokenLifetime } from './token-lifetime';
@@ -56,6 +57,8 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly metrics: PropagatorMetrics;
   private readonly inbound: InboundLimits;
   private readonly maxEventBytes: number;
+  private readonly admission: ConnectionAdmission;
+  private readonly allowedOrigins?: ReadonlySet<string>;
 
   /**
    * @param app An application that imports `RedisPropagatorModule`.
@@ -88,6 +91,14 @@ export class SocketStateAdapter extends IoAdapter {
       limitsLogger,
     );
     this.maxEventBytes = options.maxEventBytes;
+    this.allowedOrigins = options.allowedOrigins;
+    this.admission = new ConnectionAdmission(
+      options.allowedOrigins,
+      options.connectionRateLimit,
+      options.trustedProxies,
+      metrics,
+      limitsLogger,
+    );
     this.inbound = new InboundLimits(
       options.maxEventBytes,
       options.rateLimit,
@@ -97,14 +108,25 @@ export class SocketStateAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const merged = {
+    const given = { ...this.serverOptions, ...options } as ServerOptions;
+    const theirs = given.allowRequest;
+    const merged: ServerOptions = {
       // A frame may be larger than an event may: the event is refused with
       // an error the client sees, and only a far larger frame closes the
       // connection unread.
       maxHttpBufferSize: 2 * this.maxEventBytes,
-      ...this.serverOptions,
-      ...options,
-    } as ServerOptions;
+      ...(this.allowedOrigins && {
+        cors: { origin: [...this.allowedOrigins], credentials: true },
+      }),
+      ...given,
+      // This library's checks first, then the app's own, if any.
+      allowRequest: (request, verdict) =>
+        this.admission.check(request, (error, accepted) =>
+          accepted && theirs
+            ? theirs(request, verdict)
+            : verdict(error as string, accepted),
+        ),
+    };
     const server = super.createIOServer(port, merged) as Server;
     this.socketState.attachServer(server);
     // Socket.IO keeps the handshake's HTTP request for the connection's

@@ -81,6 +81,31 @@ export interface RedisPropagatorModuleOptions {
         disconnectAfterRefusals?: number;
       };
   /**
+   * Browser origins allowed to connect (`https://app.example`), besides the
+   * page's own host; a request from another origin is refused with HTTP 403
+   * (`origin not allowed`), and CORS is set to the same list unless the
+   * server options set `cors`. A client that sends no `Origin` (not a
+   * browser) is not checked. Unset, origins are not checked.
+   * @default undefined
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * New connections allowed per client address: a token bucket per
+   * address, or `false` for none. Past it, HTTP 403 `too many connections
+   * from this address`, so that one address's reconnect storm cannot starve
+   * the others.
+   * @default { connectionsPerSecond: 20, burst: 100 }
+   */
+  connectionRateLimit?:
+    false | { connectionsPerSecond?: number; burst?: number };
+  /**
+   * How many proxies in front of the app append the client's address to
+   * `X-Forwarded-For`: the client address is the one that many entries from
+   * the end. 0 uses the peer's address. Behind one nginx, 1.
+   * @default 0
+   */
+  trustedProxies?: number;
+  /**
    * Most sockets one user may have at once, across every instance, or
    * `false` for no limit. A connection past it is refused: `connect_error`
    * with message `too many sockets for this user (the limit is 50)` and

@@ -21,6 +21,12 @@ export interface RateLimitSettings {
   readonly disconnectAfterRefusals: number;
 }
 
+/** The per-address limit on new connections. */
+export interface ConnectionRateSettings {
+  readonly connectionsPerSecond: number;
+  readonly burst: number;
+}
+
 /** Injection token of the {@link ResolvedPropagatorOptions}. */
 export const PROPAGATOR_OPTIONS = Symbol('redis-propagator:resolved-options');
 
@@ -43,6 +49,11 @@ export interface ResolvedPropagatorOptions {
   readonly maxBufferedBytes: number;
   /** Undefined when the rate limit is off. */
   readonly rateLimit?: RateLimitSettings;
+  /** Undefined when origins are not checked. */
+  readonly allowedOrigins?: ReadonlySet<string>;
+  /** Undefined when the limit is off. */
+  readonly connectionRateLimit?: ConnectionRateSettings;
+  readonly trustedProxies: number;
   /** Undefined when there is no limit. */
   readonly maxSocketsPerUser?: number;
   readonly socketLeaseMs: number;
@@ -55,6 +66,7 @@ const DEFAULTS = {
   allowAnonymous: true,
   maxEventBytes: 1_000_000,
   maxSocketsPerUser: 50,
+  trustedProxies: 0,
   socketLeaseMs: 30_000,
   readyTimeoutMs: 10_000,
   publishTimeoutMs: 2_000,
@@ -65,6 +77,10 @@ const DEFAULTS = {
 const MIN_DEFAULT_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Room for the envelope (event, user, socket, namespace) around an event. */
 const ENVELOPE_BYTES = 65_536;
+const CONNECTION_RATE_DEFAULTS: ConnectionRateSettings = {
+  connectionsPerSecond: 20,
+  burst: 100,
+};
 const RATE_LIMIT_DEFAULTS: RateLimitSettings = {
   eventsPerSecond: 100,
   burst: 200,
@@ -111,6 +127,9 @@ export function resolvePropagatorOptions(
       '"maxSocketsPerUser" must be a positive integer or false',
     );
   }
+  if (!isInteger(settings.trustedProxies, 0)) {
+    throw optionError('"trustedProxies" must be an integer of 0 or more');
+  }
   if (!isInteger(settings.socketLeaseMs, 100)) {
     throw optionError('"socketLeaseMs" must be an integer of 100 or more');
   }
@@ -131,7 +150,18 @@ export function resolvePropagatorOptions(
     allowAnonymous: settings.allowAnonymous,
     maxEventBytes: settings.maxEventBytes,
     maxMessageBytes: settings.maxMessageBytes,
-    rateLimit: resolveRateLimit(settings.rateLimit),
+    rateLimit: resolveBucket(
+      'rateLimit',
+      settings.rateLimit,
+      RATE_LIMIT_DEFAULTS,
+    ),
+    connectionRateLimit: resolveBucket(
+      'connectionRateLimit',
+      settings.connectionRateLimit,
+      CONNECTION_RATE_DEFAULTS,
+    ),
+    allowedOrigins: resolveOrigins(settings.allowedOrigins),
+    trustedProxies: settings.trustedProxies,
     maxSocketsPerUser:
       settings.maxSocketsPerUser === false
         ? undefined
@@ -146,19 +176,48 @@ export function resolvePropagatorOptions(
   };
 }
 
-function resolveRateLimit(
-  option: RedisPropagatorModuleOptions['rateLimit'],
-): RateLimitSettings | undefined {
+function resolveBucket<T extends object>(
+  name: string,
+  option: false | Partial<T> | undefined,
+  defaults: T,
+): T | undefined {
   if (option === false) {
     return undefined;
   }
-  const rate = { ...RATE_LIMIT_DEFAULTS, ...withoutUndefined(option ?? {}) };
-  for (const [name, value] of Object.entries(rate)) {
+  const settings = { ...defaults, ...withoutUndefined(option ?? {}) };
+  for (const [key, value] of Object.entries(settings)) {
     if (!isInteger(value, 1)) {
-      throw optionError(`"rateLimit.${name}" must be a positive integer`);
+      throw optionError(`"${name}.${key}" must be a positive integer`);
     }
   }
-  return rate;
+  return settings;
+}
+
+function resolveOrigins(
+  origins: readonly string[] | undefined,
+): ReadonlySet<string> | undefined {
+  if (origins === undefined) {
+    return undefined;
+  }
+  for (const origin of origins) {
+    if (!isOrigin(origin)) {
+      throw optionError(
+        `"allowedOrigins" has "${origin}", which is not an origin like https://app.example`,
+      );
+    }
+  }
+  return new Set(origins);
+}
+
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') {
+    return false;
+  }
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 function createVerifier(options: RedisPropagatorModuleOptions): TokenVerifier {

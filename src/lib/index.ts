@@ -18,7 +18,7 @@ export {
   type MetricFamily,
   type MetricSample,
   type MetricRegistry,
-} from './metrics/propagator-metrics.collector';
+} from './redis-propagator/propagator-metrics.collector';
 
 // Listen-only clients (Server-Sent Events).
 export { EventStreamModule } from './event-stream/event-stream.module';

@@ -4,7 +4,7 @@ import {
   resolvePropagatorOptions,
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
-import { PropagatorMetricsCollector } from '../metrics/propagator-metrics.collector';
+import { PropagatorMetricsCollector } from './propagator-metrics.collector';
 import { PUBSUB_TRANSPORT } from '../redis/redis.constants';
 import { RedisModule } from '../redis/redis.module';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';

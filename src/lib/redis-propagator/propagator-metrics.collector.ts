@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  type HistogramState,
-  PropagatorMetrics,
-} from '../redis-propagator/propagator-metrics';
-import { UserChannels } from '../redis-propagator/user-channels';
+import { type HistogramState, PropagatorMetrics } from './propagator-metrics';
+import { UserChannels } from './user-channels';
 import { RedisService } from '../redis/redis.service';
 import { EventStreamRegistry } from '../socket-state/event-stream-registry';
 import { SocketStateService } from '../socket-state/socket-state.service';

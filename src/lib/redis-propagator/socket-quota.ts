@@ -66,7 +66,7 @@ export class SocketQuota implements OnModuleDestroy {
     }
     const count = (this.held.get(userId) ?? 0) + 1;
     if (count > limit) {
-      throw new TooManySocketsError(limit);
+      throw this.refusal(userId, limit);
     }
     this.held.set(userId, count);
     this.renewLeases();
@@ -88,7 +88,7 @@ export class SocketQuota implements OnModuleDestroy {
     }
     if (!granted) {
       this.release(userId);
-      throw new TooManySocketsError(limit);
+      throw this.refusal(userId, limit);
     }
     let released = false;
     return () => {
@@ -97,6 +97,14 @@ export class SocketQuota implements OnModuleDestroy {
         this.release(userId);
       }
     };
+  }
+
+  private refusal(userId: string, limit: number): TooManySocketsError {
+    this.logger.warn(
+      'too-many-sockets',
+      `Refused a socket of user ${userId}: the user has ${limit} already (maxSocketsPerUser)`,
+    );
+    return new TooManySocketsError(limit);
   }
 
   onModuleDestroy(): void {

@@ -33,6 +33,35 @@ describe.each(TRANSPORTS)(
       };
     }
 
+    it('keeps each namespace apart: a tab event and a push reach the same namespace only, on both instances', async () => {
+      const inNamespace = (instance: AppInstance) =>
+        cluster.client(instance, {
+          userId: 'ns-1',
+          namespace: '/notifications',
+        });
+      const notifyA = await inNamespace(one);
+      const notifyB = await inNamespace(two);
+      const rootTab = await client(two, 'ns-1');
+
+      notifyA.socket.emit('notify', 'sent in /notifications');
+      expect(await notifyB.waitFor('notification')).toEqual([
+        'sent in /notifications',
+      ]);
+      await publisher.publish(
+        CHANNELS.user('ns-1'),
+        JSON.stringify({
+          event: 'push',
+          data: 'for /notifications',
+          namespace: '/notifications',
+        }),
+      );
+      expect(await notifyA.waitFor('push')).toEqual(['for /notifications']);
+      expect(await notifyB.waitFor('push')).toEqual(['for /notifications']);
+      await flush(publisher, [rootTab]);
+      expect(rootTab.events('notification')).toEqual([]);
+      expect(rootTab.events('push')).toEqual([]);
+    });
+
     it('syncs a tab event to the same user on another instance, and to nobody else', async () => {
       const { tabA, tabB, otherUser, anonymous } = await audience();
 

@@ -123,8 +123,8 @@ describe('pushing from a service without Nest', () => {
     ['an empty user id', () => publisher.sendToUser('', 'a'), '"userId"'],
     [
       'a message over the limit',
-      () => publisher.emitToAll('a', 'x'.repeat(1_000_001)),
-      'over the limit of 1000000',
+      () => publisher.emitToAll('a', 'x'.repeat(1_065_537)),
+      'over the limit of 1065536',
     ],
   ])('refuses %s with an InvalidMessageError', async (_, call, detail) => {
     const refusal = call();

@@ -35,6 +35,9 @@ export class AppModule {
       imports: [
         RedisPropagatorModule.forRoot({
           redisUrl: config.redisUrl,
+          redisCluster: config.redisClusterNodes && {
+            nodes: config.redisClusterNodes,
+          },
           channelPrefix: config.channelPrefix,
           jwt: config.jwt,
           allowAnonymous: config.allowAnonymous,

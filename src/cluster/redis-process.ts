@@ -8,6 +8,10 @@ export interface RedisProcessOptions {
   onLine?: LineSink;
   /** @default 15000 */
   readyTimeoutMs?: number;
+  /** More `redis-server` arguments (cluster mode, ...). */
+  extraArgs?: readonly string[];
+  /** Names the process in logs and errors. @default 'redis' */
+  name?: string;
 }
 
 /**
@@ -20,7 +24,7 @@ export async function startRedisProcess(
   const binary =
     options.binary ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const redis = new ManagedProcess({
-    name: 'redis',
+    name: options.name ?? 'redis',
     command: binary,
     args: [
       '--port',
@@ -33,6 +37,7 @@ export async function startRedisProcess(
       'no',
       '--logfile',
       '',
+      ...(options.extraArgs ?? []),
     ],
     onLine: options.onLine,
   });

@@ -6,6 +6,12 @@ import {
 import { type AppInstance, startInstance } from './app-instance';
 import { connect, type ConnectOptions, type TestClient } from './clients';
 import { type RawPublisher, redisClient } from './redis-client';
+import {
+  clusterClient,
+  clusterPublisher,
+  firstNodeClient,
+  startTestCluster,
+} from './redis-cluster';
 import { startRedisServer } from './redis-server';
 import type { useResources } from './resources';
 
@@ -34,6 +40,27 @@ export const REDIS: TransportSetup = {
     const publisher = redisClient(redis.url);
     resources.forSuite(publisher, (c) => c.quit());
     return { instances, publisher };
+  },
+};
+
+/**
+ * A Redis Cluster of 3 masters and 3 replicas, and REDIS_CLUSTER_NODES: users'
+ * channels over sharded pub/sub.
+ */
+export const REDIS_CLUSTER: TransportSetup = {
+  name: 'redis-cluster',
+  async start(resources, size) {
+    const cluster = resources.forSuite(await startTestCluster(), (c) =>
+      c.stop(),
+    );
+    const instances = await Promise.all(
+      Array.from({ length: size }, () =>
+        startInstance({ REDIS_CLUSTER_NODES: cluster.seeds.join(',') }),
+      ),
+    );
+    const client = resources.forSuite(clusterClient(cluster), (c) => c.quit());
+    const node = resources.forSuite(firstNodeClient(cluster), (c) => c.quit());
+    return { instances, publisher: clusterPublisher(client, node) };
   },
 };
 
@@ -67,7 +94,11 @@ export const IN_PROCESS: TransportSetup = {
 };
 
 /** Every transport; a suite runs once over each. */
-export const TRANSPORTS: readonly TransportSetup[] = [IN_PROCESS, REDIS];
+export const TRANSPORTS: readonly TransportSetup[] = [
+  IN_PROCESS,
+  REDIS,
+  REDIS_CLUSTER,
+];
 
 /** Instances over one transport, started for a suite. */
 export interface TransportCluster {

@@ -12,6 +12,7 @@ describe('loadAppConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       redisUrl: undefined,
+      redisClusterNodes: undefined,
       channelPrefix: '',
       jwt: {
         secret: DEVELOPMENT_JWT_SECRET,
@@ -80,6 +81,7 @@ describe('loadAppConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       redisUrl: 'redis://redis:6379/0',
+      redisClusterNodes: undefined,
       channelPrefix: 'app:',
       jwt: { secret: SECRET, issuer: 'issuer', audience: 'audience' },
       isDevelopmentSecret: false,
@@ -107,6 +109,13 @@ describe('loadAppConfig', () => {
       shutdownGraceMs: 4000,
       instanceId: 'app-2',
     });
+  });
+
+  it('reads the seed nodes of a Redis Cluster', () => {
+    expect(
+      loadAppConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001' })
+        .redisClusterNodes,
+    ).toEqual(['redis-1:7000', '10.0.0.2:7001']);
   });
 
   it('turns the rate limit off with RATE_LIMIT_EVENTS_PER_SECOND=0', () => {
@@ -173,6 +182,14 @@ describe('loadAppConfig', () => {
       'MAX_BUFFERED_BYTES must be an integer from 1',
     ],
     [{ RATE_LIMIT_BURST: '0' }, 'RATE_LIMIT_BURST must be an integer from 1'],
+    [
+      { REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://b:2' },
+      'REDIS_CLUSTER_NODES and REDIS_URL are both set',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'a:1,redis://b:2' },
+      'REDIS_CLUSTER_NODES has "redis://b:2"; expected host:port,host:port,...',
+    ],
     [
       { INSTANCE_ID: 'app 1' },
       'INSTANCE_ID must be 1 to 128 letters, digits or ._:@-, not "app 1"',

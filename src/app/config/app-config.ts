@@ -13,6 +13,8 @@ export interface AppConfig {
   readonly port: number;
   /** HOST: the address to listen on. */
   readonly host: string;
+  /** REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster (host:port,...), instead of REDIS_URL. */
+  readonly redisClusterNodes?: readonly string[];
   /** REDIS_URL: unset runs on the in-process transport (one instance). */
   readonly redisUrl?: string;
   /** REDIS_CHANNEL_PREFIX */
@@ -122,6 +124,7 @@ export function loadAppConfig(env: Env): AppConfig {
     port: readInteger(env, 'PORT', 3000, 0, 65_535),
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     redisUrl: readRedisUrl(env),
+    redisClusterNodes: readClusterNodes(env),
     channelPrefix: env.REDIS_CHANNEL_PREFIX ?? '',
     jwt,
     isDevelopmentSecret,
@@ -301,6 +304,29 @@ function readRedisUrl(env: Env): string | undefined {
     );
   }
   return url;
+}
+
+function readClusterNodes(env: Env): string[] | undefined {
+  const raw = nonEmpty(env.REDIS_CLUSTER_NODES);
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (nonEmpty(env.REDIS_URL) !== undefined) {
+    throw new ConfigError(
+      'REDIS_CLUSTER_NODES',
+      'and REDIS_URL are both set; set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a cluster',
+    );
+  }
+  return raw.split(',').map((entry) => {
+    const node = entry.trim();
+    if (!/^[\w.-]+:\d{1,5}$/.test(node)) {
+      throw new ConfigError(
+        'REDIS_CLUSTER_NODES',
+        `has "${node}"; expected host:port,host:port,...`,
+      );
+    }
+    return node;
+  });
 }
 
 function readOrigins(env: Env): string[] {

@@ -2,14 +2,17 @@
 // `propagator`: push to the sockets of an app that uses this library, from
 // a shell. One line on stderr and a non-zero exit for anything that fails.
 import { parseArgs } from 'node:util';
+import { Cluster } from 'ioredis';
 import { InvalidMessageError } from '../contract/invalid-message.error';
 import { createPropagatorPublisher } from '../publisher/create-propagator-publisher';
 
 const USAGE = `Usage: propagator push (--user <id> | --all | --authenticated) --event <name>
                       [--data <json>] [--namespace <name>] [--socket-id <id>] [--id <key>]
-                      [--redis-url <url>] [--prefix <channel prefix>] [--timeout <ms>]
+                      [--redis-url <url> | --cluster <host:port,...>]
+                      [--prefix <channel prefix>] [--timeout <ms>]
 
-Publishes one event. Redis comes from --redis-url, else from REDIS_URL.
+Publishes one event. Redis comes from --redis-url, else from REDIS_URL; a
+Redis Cluster from --cluster, else from REDIS_CLUSTER_NODES.
 Prints how many instances took it (for --user: how many hold the user).`;
 
 /** A problem with the command line: exit code 2. */
@@ -23,7 +26,8 @@ interface Push {
   namespace?: string;
   socketId?: string;
   id?: string;
-  redisUrl: string;
+  /** A redis:// URL, or the seed nodes of a cluster. */
+  redis: string | string[];
   prefix?: string;
   timeoutMs?: number;
 }
@@ -45,6 +49,7 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
         'socket-id': { type: 'string' },
         id: { type: 'string' },
         'redis-url': { type: 'string' },
+        cluster: { type: 'string' },
         prefix: { type: 'string' },
         timeout: { type: 'string' },
         help: { type: 'boolean' },
@@ -74,10 +79,7 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
   if (values.event === undefined) {
     throw new UsageError('--event <name> is required');
   }
-  const redisUrl = values['redis-url'] ?? env.REDIS_URL;
-  if (!redisUrl) {
-    throw new UsageError('set REDIS_URL or pass --redis-url');
-  }
+  const redis = readRedis(values['redis-url'], values.cluster, env);
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout);
@@ -95,10 +97,32 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
     namespace: values.namespace,
     socketId: values['socket-id'],
     id: values.id,
-    redisUrl,
+    redis,
     prefix: values.prefix,
     timeoutMs,
   };
+}
+
+function readRedis(
+  url: string | undefined,
+  cluster: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string | string[] {
+  if (url !== undefined && cluster !== undefined) {
+    throw new UsageError('pass --redis-url or --cluster, not both');
+  }
+  const nodes =
+    cluster ?? (url === undefined ? env.REDIS_CLUSTER_NODES : undefined);
+  if (nodes) {
+    return nodes.split(',').map((node) => node.trim());
+  }
+  const redisUrl = url ?? env.REDIS_URL;
+  if (!redisUrl) {
+    throw new UsageError(
+      'set REDIS_URL or REDIS_CLUSTER_NODES, or pass --redis-url or --cluster',
+    );
+  }
+  return redisUrl;
 }
 
 function readData(text: string | undefined): unknown {
@@ -115,14 +139,18 @@ function readData(text: string | undefined): unknown {
 }
 
 async function push(command: Push): Promise<number> {
+  const cluster = Array.isArray(command.redis)
+    ? ownCluster(command.redis)
+    : undefined;
   let publisher;
   try {
     publisher = createPropagatorPublisher({
-      redis: command.redisUrl,
+      redis: cluster ?? (command.redis as string),
       channelPrefix: command.prefix,
       timeoutMs: command.timeoutMs,
     });
   } catch (error) {
+    cluster?.disconnect();
     throw new UsageError((error as Error).message);
   }
   const { namespace, socketId, id, event, data } = command;
@@ -136,7 +164,7 @@ async function push(command: Push): Promise<number> {
         });
       case 'all':
         return await publisher.emitToAll(event, data, { namespace, id });
-      case 'authenticated':
+      default:
         return await publisher.emitToAuthenticated(event, data, {
           namespace,
           id,
@@ -144,7 +172,18 @@ async function push(command: Push): Promise<number> {
     }
   } finally {
     await publisher.close();
+    cluster?.disconnect();
   }
+}
+
+function ownCluster(nodes: string[]): Cluster {
+  const cluster = new Cluster(nodes, {
+    enableOfflineQueue: false,
+    redisOptions: { maxRetriesPerRequest: 0, disconnectTimeout: 100 },
+  });
+  // Failures reach the command as rejections.
+  cluster.on('error', () => undefined);
+  return cluster;
 }
 
 async function main(): Promise<void> {

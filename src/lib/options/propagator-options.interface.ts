@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import type { JwtVerifierOptions } from '../auth/jwt-verifier-options.interface';
 import type { TokenVerifier } from '../auth/token-verifier.interface';
 import type { PubSubTransport } from '../redis/pubsub-transport.interface';
@@ -22,8 +22,21 @@ export interface RedisPropagatorModuleOptions {
    */
   redisOptions?: RedisOptions;
   /**
-   * A pub/sub transport of your own, instead of `redisUrl` and
-   * `redisOptions` (which must then be unset). The module owns it from then
+   * A Redis Cluster instead of one Redis (set neither `redisUrl` nor
+   * `redisOptions` then): its seed nodes (`'10.0.0.1:6379'` or
+   * `{ host, port }`), and ioredis `Cluster` options. The users' own
+   * channels then use sharded pub/sub (`SPUBLISH`, `SSUBSCRIBE`), so that
+   * each user's traffic touches one shard; the contract's three channels
+   * stay classic. See "Scaling past one Redis" in the README.
+   * @default undefined
+   */
+  redisCluster?: {
+    nodes: readonly ClusterNode[];
+    options?: ClusterOptions;
+  };
+  /**
+   * A pub/sub transport of your own, instead of `redisUrl`,
+   * `redisOptions` and `redisCluster` (which must then be unset). The module owns it from then
    * on: it closes it when the application shuts down.
    * @default undefined
    */

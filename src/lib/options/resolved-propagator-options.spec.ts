@@ -72,7 +72,15 @@ describe('resolvePropagatorOptions', () => {
     [{ jwt, verifier }, 'set "jwt" or "verifier", not both'],
     [
       { jwt, transport: new InProcessTransport(), redisUrl: 'redis://x' },
-      '"transport" replaces "redisUrl" and "redisOptions"; set only one of them',
+      'set one of "redisUrl"/"redisOptions", "redisCluster" and "transport", not "redisUrl" and "transport"',
+    ],
+    [
+      { jwt, redisUrl: 'redis://x', redisCluster: { nodes: ['x:1'] } },
+      'set one of "redisUrl"/"redisOptions", "redisCluster" and "transport", not "redisUrl" and "redisCluster"',
+    ],
+    [
+      { jwt, redisCluster: { nodes: [] } },
+      '"redisCluster.nodes" must list at least one node',
     ],
     [
       { jwt, redisUrl: 'http://x' },

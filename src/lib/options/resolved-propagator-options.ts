@@ -7,6 +7,7 @@ import {
 import { JwtTokenVerifier } from '../auth/jwt-token.verifier';
 import type { TokenVerifier } from '../auth/token-verifier.interface';
 import { InProcessTransport } from '../redis/in-process.transport';
+import { IoRedisClusterTransport } from '../redis/ioredis-cluster.transport';
 import { IoRedisTransport } from '../redis/ioredis.transport';
 import type { PubSubTransport } from '../redis/pubsub-transport.interface';
 import type { RedisPropagatorModuleOptions } from './propagator-options.interface';
@@ -237,14 +238,31 @@ function createTransport(
   options: RedisPropagatorModuleOptions,
   publishTimeoutMs: number,
 ): PubSubTransport {
-  const { redisUrl, redisOptions, transport } = options;
+  const { redisUrl, redisOptions, redisCluster, transport } = options;
+  const given = [
+    redisUrl !== undefined || redisOptions !== undefined ? 'redisUrl' : '',
+    redisCluster !== undefined ? 'redisCluster' : '',
+    transport !== undefined ? 'transport' : '',
+  ].filter(Boolean);
+  if (given.length > 1) {
+    throw optionError(
+      `set one of "redisUrl"/"redisOptions", "redisCluster" and "transport", not ${given.map((name) => `"${name}"`).join(' and ')}`,
+    );
+  }
   if (transport) {
-    if (redisUrl !== undefined || redisOptions !== undefined) {
-      throw optionError(
-        '"transport" replaces "redisUrl" and "redisOptions"; set only one of them',
-      );
-    }
     return transport;
+  }
+  if (redisCluster) {
+    if (!Array.isArray(redisCluster.nodes) || redisCluster.nodes.length === 0) {
+      throw optionError('"redisCluster.nodes" must list at least one node');
+    }
+    const { userPrefix } = propagatorChannels(options.channelPrefix ?? '');
+    return new IoRedisClusterTransport(
+      redisCluster.nodes,
+      redisCluster.options ?? {},
+      (channel) => channel.startsWith(userPrefix),
+      publishTimeoutMs,
+    );
   }
   if (redisUrl === undefined && redisOptions === undefined) {
     new Logger('RedisPropagatorModule').warn(

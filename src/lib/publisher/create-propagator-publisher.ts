@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { propagatorChannels } from '../contract/propagator-channels';
 import { PropagatorPublisher } from '../redis-propagator/propagator-publisher';
 import { RedisPublishTransport } from './redis-publish.transport';
@@ -8,12 +8,13 @@ export interface PushPublisherOptions {
   /**
    * Where to publish: a `redis://` or `rediss://` URL, for a connection of
    * the publisher's own that {@link PushPublisher.close} closes; or an
-   * ioredis client of yours, which stays yours to close.
+   * ioredis client of yours, a `Redis` or a `Cluster` (for an app on
+   * `redisCluster`), which stays yours to close.
    */
-  redis: string | Redis;
+  redis: string | Redis | Cluster;
   /** The `channelPrefix` of the app you push to. @default '' */
   channelPrefix?: string;
-  /** Largest message published, in bytes, as the app's `maxMessageBytes`. @default 1_000_000 */
+  /** Largest message published, in bytes, as the app's `maxMessageBytes`. @default 1_065_536 */
   maxMessageBytes?: number;
   /**
    * How long a message id (`options.id` of a call) is remembered, in
@@ -80,7 +81,7 @@ export interface PushPublisher {
 
 const DEFAULTS = {
   channelPrefix: '',
-  maxMessageBytes: 1_000_000,
+  maxMessageBytes: 1_065_536,
   idempotencyWindowSeconds: 300,
   timeoutMs: 2_000,
 } as const;
@@ -104,9 +105,12 @@ export function createPropagatorPublisher(
     typeof options.redis === 'string'
       ? ownClient(options.redis)
       : options.redis;
+  const channels = propagatorChannels(settings.channelPrefix);
   const publisher = new PropagatorPublisher(
-    new RedisPublishTransport(client, settings.timeoutMs),
-    propagatorChannels(settings.channelPrefix),
+    new RedisPublishTransport(client, settings.timeoutMs, (channel) =>
+      channel.startsWith(channels.userPrefix),
+    ),
+    channels,
     settings,
   );
   return {
@@ -156,7 +160,11 @@ function checkOptions(
       '"redis" must be a redis:// or rediss:// URL, or an ioredis client',
     );
   }
-  if (typeof redis !== 'string' && !(redis instanceof Redis)) {
+  if (
+    typeof redis !== 'string' &&
+    !(redis instanceof Redis) &&
+    !(redis instanceof Cluster)
+  ) {
     throw problem(
       '"redis" must be a redis:// or rediss:// URL, or an ioredis client',
     );

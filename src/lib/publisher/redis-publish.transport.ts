@@ -1,12 +1,14 @@
-import { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { PubSubTransport } from '../redis/pubsub-transport.interface';
 import { withTimeout } from '../shared/with-timeout';
 
 /**
- * Publishing over one ioredis connection, bounded in time: a publish waits
- * for the connection to be ready and for Redis' answer at most `timeoutMs`
- * in all, then rejects. While the connection is down nothing is queued, so a
- * publish that rejected is never sent later.
+ * Publishing over one ioredis client, a Redis or a Cluster, bounded in time:
+ * a publish waits for the connection to be ready and for Redis' answer at
+ * most `timeoutMs` in all, then rejects. While the connection is down
+ * nothing is queued, so a publish that rejected is never sent later. On a
+ * cluster, a channel for which `isSharded` holds (a user's own) takes
+ * `SPUBLISH`, as the app subscribes to it with `SSUBSCRIBE`.
  */
 export class RedisPublishTransport implements Pick<
   PubSubTransport,
@@ -15,18 +17,19 @@ export class RedisPublishTransport implements Pick<
   private ready?: Promise<void>;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     private readonly timeoutMs: number,
+    private readonly isSharded: (channel: string) => boolean = () => false,
   ) {}
 
   async publish(channel: string, payload: string | Buffer): Promise<number> {
     const deadline = Date.now() + this.timeoutMs;
     await this.whenReady(deadline);
-    return this.withDeadline(
-      this.client.publish(channel, payload),
-      deadline,
-      'answer',
-    );
+    const sent =
+      this.client instanceof Cluster && this.isSharded(channel)
+        ? (this.client.spublish(channel, payload) as Promise<number>)
+        : this.client.publish(channel, payload);
+    return this.withDeadline(sent, deadline, 'answer');
   }
 
   async claim(key: string, ttlSeconds: number): Promise<boolean> {

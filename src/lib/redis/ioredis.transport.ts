@@ -1,24 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import { RateLimitedLogger } from '../shared/rate-limited-logger';
-import { withTimeout } from '../shared/with-timeout';
-import { HOLD_COUNT_LUA } from './hold-count.lua';
-import type {
-  HeldCount,
-  PubSubTransport,
-  TransportMessageHandler,
-} from './pubsub-transport.interface';
-
-/** The script command this transport defines on its publisher connection. */
-interface HoldCountCommand {
-  propagatorHoldCount(
-    key: string,
-    holder: string,
-    count: number,
-    leaseMs: number,
-    limit: number,
-  ): Promise<[number, number]>;
-}
+import { IoRedisPubSub } from './ioredis-pubsub';
 
 // The publishes of one turn of the event loop go to Redis in one write:
 // under load that saves a system call per message, and alone a message waits
@@ -32,191 +13,26 @@ const PUBLISHER_DEFAULTS: RedisOptions = {
 const SUBSCRIBER_DEFAULTS: RedisOptions = { maxRetriesPerRequest: null };
 
 /**
- * Pub/sub over Redis: one publisher and one subscriber connection.
- *
- * A publish fails fast: at once while the publisher is not connected (it
- * never waits in ioredis' offline queue for a reconnect), and after
- * `publishTimeoutMs` when a connected Redis does not answer. Delivery is at
- * most once anyway, and the caller learns of the failure while it matters.
+ * Pub/sub over one Redis: one publisher and one subscriber connection, and
+ * classic PUBLISH and SUBSCRIBE for every channel.
  */
-export class IoRedisTransport implements PubSubTransport {
+export class IoRedisTransport extends IoRedisPubSub<Redis> {
   readonly kind = 'redis';
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
-  private readonly logger = new Logger(IoRedisTransport.name);
-  private readonly rateLimited = new RateLimitedLogger(this.logger);
-  private handler: TransportMessageHandler = () => undefined;
-  private closing?: Promise<void>;
-  private hasConnected = false;
-  private connectionsMade = 0;
 
   constructor(
     url: string | undefined,
     options: RedisOptions = {},
-    private readonly publishTimeoutMs = 2_000,
+    publishTimeoutMs = 2_000,
   ) {
-    this.publisher = this.connect('publisher', url, {
-      ...PUBLISHER_DEFAULTS,
-      ...options,
-    });
-    this.subscriber = this.connect('subscriber', url, {
-      ...SUBSCRIBER_DEFAULTS,
-      ...options,
-    });
-    this.publisher.once('ready', () => (this.hasConnected = true));
-    this.publisher.defineCommand('propagatorHoldCount', {
-      numberOfKeys: 1,
-      lua: HOLD_COUNT_LUA,
-    });
-    // One listener for every channel; RedisService dispatches by channel.
-    this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
-      this.handler(channel.toString(), message),
+    super(
+      IoRedisTransport.name,
+      connect(url, { ...PUBLISHER_DEFAULTS, ...options }),
+      connect(url, { ...SUBSCRIBER_DEFAULTS, ...options }),
+      publishTimeoutMs,
     );
-  }
-
-  /** Connections made again after a loss, of both connections. */
-  get reconnects(): number {
-    // Each of the two connections' first 'ready' is not a reconnect.
-    return Math.max(0, this.connectionsMade - 2);
-  }
-
-  publish(channel: string, payload: string | Buffer): Promise<number> {
-    return this.command(() => this.publisher.publish(channel, payload));
-  }
-
-  async claim(key: string, ttlSeconds: number): Promise<boolean> {
-    const answer = await this.command(() =>
-      this.publisher.set(key, '1', 'EX', ttlSeconds, 'NX'),
-    );
-    return answer === 'OK';
-  }
-
-  async holdCount(
-    key: string,
-    holder: string,
-    count: number,
-    leaseMs: number,
-    limit?: number,
-  ): Promise<HeldCount> {
-    const publisher = this.publisher as unknown as HoldCountCommand;
-    const [granted, others] = await this.command(() =>
-      publisher.propagatorHoldCount(key, holder, count, leaseMs, limit ?? -1),
-    );
-    return { granted: granted === 1, others };
-  }
-
-  /** Runs a command of the publisher connection, failing fast. */
-  private command<T>(run: () => Promise<T>): Promise<T> {
-    const { status } = this.publisher;
-    if (status === 'ready') {
-      return withTimeout(
-        run(),
-        this.publishTimeoutMs,
-        () =>
-          new Error(`Redis did not answer within ${this.publishTimeoutMs} ms`),
-      );
-    }
-    if (this.hasConnected || status === 'end' || status === 'close') {
-      return Promise.reject(
-        new Error(`the Redis publisher is not connected (${status})`),
-      );
-    }
-    // Still making its first connection, at start-up: worth the wait.
-    return withTimeout(
-      whenClientReady(this.publisher).then(run),
-      this.publishTimeoutMs,
-      () =>
-        new Error(
-          `Redis did not connect and answer within ${this.publishTimeoutMs} ms`,
-        ),
-    );
-  }
-
-  async subscribe(channels: readonly string[]): Promise<void> {
-    if (channels.length > 0) {
-      await this.subscriber.subscribe(...channels);
-    }
-  }
-
-  async unsubscribe(channels: readonly string[]): Promise<void> {
-    // While disconnected this waits in the offline queue, which ioredis
-    // sends after its own resubscription: the channel ends unsubscribed.
-    if (channels.length > 0) {
-      await this.subscriber.unsubscribe(...channels);
-    }
-  }
-
-  setMessageHandler(handler: TransportMessageHandler): void {
-    this.handler = handler;
-  }
-
-  isReady(): boolean {
-    return (
-      this.publisher.status === 'ready' && this.subscriber.status === 'ready'
-    );
-  }
-
-  async whenReady(): Promise<void> {
-    await Promise.all([
-      whenClientReady(this.publisher),
-      whenClientReady(this.subscriber),
-    ]);
-  }
-
-  close(): Promise<void> {
-    this.closing ??= Promise.all([
-      quit(this.publisher),
-      quit(this.subscriber),
-    ]).then(() => undefined);
-    return this.closing;
-  }
-
-  private connect(
-    role: string,
-    url: string | undefined,
-    options: RedisOptions,
-  ): Redis {
-    const client =
-      url === undefined ? new Redis(options) : new Redis(url, options);
-    client.on('ready', () => {
-      this.connectionsMade += 1;
-      this.logger.log(`Redis ${role} ready`);
-    });
-    client.on('reconnecting', (delayMs: number) =>
-      this.rateLimited.warn(
-        `${role}-reconnecting`,
-        `Redis ${role} reconnecting in ${delayMs} ms`,
-      ),
-    );
-    client.on('error', (error: Error) =>
-      this.rateLimited.error(
-        `${role}-error`,
-        `Redis ${role} error: ${error.message}`,
-      ),
-    );
-    return client;
   }
 }
 
-function whenClientReady(client: Redis): Promise<void> {
-  if (client.status === 'ready') {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => client.once('ready', () => resolve()));
-}
-
-async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end') {
-    return;
-  }
-  if (client.status !== 'ready') {
-    // QUIT would wait in the offline queue for a server that is not there.
-    client.disconnect();
-    return;
-  }
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
+function connect(url: string | undefined, options: RedisOptions): Redis {
+  return url === undefined ? new Redis(options) : new Redis(url, options);
 }

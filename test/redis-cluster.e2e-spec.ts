@@ -5,7 +5,14 @@ import { describe, expect, it } from '@jest/globals';
 import { RedisPropagatorService } from '../src/lib';
 import { createPropagatorPublisher } from '../src/lib/publisher';
 import { keySlot } from '../src/lib/redis/key-slot';
-import { type AppInstance, startInstance } from './support/app-instance';
+import { startCluster } from '../src/cluster/cluster';
+import { freePort } from '../src/cluster/free-port';
+import {
+  type AppInstance,
+  startInstance,
+  TEST_JWT_SECRET,
+} from './support/app-instance';
+import { CLUSTER_START_TIMEOUT_MS } from './support/nginx-cluster';
 import { CHANNELS } from './support/channels';
 import { connect, type TestClient } from './support/clients';
 import { waitUntil } from './support/deadline';
@@ -294,5 +301,38 @@ describe('over a Redis Cluster of 3 masters and 3 replicas', () => {
     console.log(
       `resharding: slot ${source.from} moved from :${source.port} to :${target.port}; pushes reached both instances ${movedAfter} ms later`,
     );
+  });
+
+  it('runs the instances of npm run cluster over a Redis Cluster with REDIS_SHARDS', async () => {
+    const cluster = resources.forTest(
+      await startCluster({
+        appPorts: [await freePort(), await freePort()],
+        nginxPort: await freePort(),
+        redisShards: 3,
+        env: { PATH: process.env.PATH, JWT_SECRET: TEST_JWT_SECRET },
+        startTimeoutMs: CLUSTER_START_TIMEOUT_MS,
+      }),
+      (c) => c.stop(),
+    );
+    expect(cluster.redisCluster?.nodes).toHaveLength(6);
+    const tabs = await Promise.all(
+      cluster.instances.map(async ({ url }) =>
+        resources.forTest(await connect(url, { userId: 'sharded-1' }), (c) =>
+          c.close(),
+        ),
+      ),
+    );
+    const client = resources.forTest(
+      clusterClient(cluster.redisCluster as RedisCluster),
+      (c) => c.quit(),
+    );
+    expect(
+      await client.spublish(CHANNELS.user('sharded-1'), push('via nginx')),
+    ).toBe(2);
+    for (const tab of tabs) {
+      expect(await tab.waitFor('push')).toEqual(['via nginx']);
+    }
+    const health = await fetch(`${cluster.url}/health`);
+    expect(await health.json()).toMatchObject({ transport: 'redis-cluster' });
   });
 });

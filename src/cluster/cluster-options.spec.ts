@@ -28,7 +28,16 @@ describe('readClusterOptions', () => {
     });
   });
 
+  it('reads REDIS_SHARDS, for a Redis Cluster of that many masters', () => {
+    expect(readClusterOptions({ REDIS_SHARDS: '3' }).redisShards).toBe(3);
+  });
+
   it.each([
+    [{ REDIS_SHARDS: '2' }, 'REDIS_SHARDS must be an integer from 3 to 16'],
+    [
+      { REDIS_SHARDS: '3', REDIS_URL: 'redis://x:1' },
+      'REDIS_SHARDS and REDIS_URL are both set',
+    ],
     [{ INSTANCES: '0' }, 'INSTANCES must be an integer from 1 to 16, not "0"'],
     [{ NGINX_PORT: 'http' }, 'NGINX_PORT must be an integer from 1 to 65535'],
     [

@@ -11,6 +11,8 @@ export interface ClusterCommandOptions {
   firstAppPort: number;
   /** REDIS_URL: a Redis to use instead of starting one. */
   redisUrl?: string;
+  /** REDIS_SHARDS: start a Redis Cluster of this many masters (and a replica each) instead of one Redis. */
+  redisShards?: number;
 }
 
 /** Reads the command's options; throws a ConfigError naming a bad variable. */
@@ -30,10 +32,13 @@ export function readClusterOptions(env: Env): ClusterCommandOptions {
       `(${nginxPort}) falls among the instances' ports ${firstAppPort}-${firstAppPort + instances - 1}; choose another`,
     );
   }
-  return {
-    instances,
-    nginxPort,
-    firstAppPort,
-    redisUrl: nonEmpty(env.REDIS_URL),
-  };
+  const redisUrl = nonEmpty(env.REDIS_URL);
+  const redisShards = readInteger(env, 'REDIS_SHARDS', undefined, 3, 16);
+  if (redisShards !== undefined && redisUrl !== undefined) {
+    throw new ConfigError(
+      'REDIS_SHARDS',
+      'and REDIS_URL are both set; REDIS_SHARDS starts a Redis Cluster of its own',
+    );
+  }
+  return { instances, nginxPort, firstAppPort, redisUrl, redisShards };
 }

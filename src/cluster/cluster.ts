@@ -5,6 +5,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { freePort } from './free-port';
 import { type LineSink, ManagedProcess } from './managed-process';
 import { renderLocalNginxConfig } from './nginx-config';
+import { type RedisCluster, startRedisCluster } from './redis-cluster';
 import { startRedisProcess } from './redis-process';
 
 /** How to start a cluster on this machine. */
@@ -15,6 +16,11 @@ export interface ClusterOptions {
   nginxPort: number;
   /** A Redis to use; unset starts a `redis-server` child on a free port. */
   redisUrl?: string;
+  /**
+   * Start a Redis Cluster of this many masters, a replica each, instead of
+   * one Redis; the instances get REDIS_CLUSTER_NODES.
+   */
+  redisShards?: number;
   /** Environment of the instances, before PORT, HOST, REDIS_URL and INSTANCE_ID. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** The app's entry point. @default `dist/main.js` in the working directory */
@@ -43,9 +49,12 @@ export interface ClusterInstance {
 export interface Cluster {
   /** The entry point: `http://127.0.0.1:<nginxPort>`. */
   readonly url: string;
+  /** The Redis, or the first node of the Redis Cluster. */
   readonly redisUrl: string;
-  /** The `redis-server` child, unless a REDIS_URL was given. */
+  /** The `redis-server` child, unless a REDIS_URL was given or a cluster started. */
   readonly redis?: ManagedProcess;
+  /** The Redis Cluster, with `redisShards`. */
+  readonly redisCluster?: RedisCluster;
   readonly instances: readonly ClusterInstance[];
   readonly nginx: ManagedProcess;
   /** nginx's access log: each line names the instance that served it. */
@@ -64,11 +73,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const started: ManagedProcess[] = [];
   let runtimeDir: string | undefined;
+  let redisCluster: RedisCluster | undefined;
   const stopAll = async () => {
     // nginx first, so no client reaches an instance that is going away.
     for (const process of [...started].reverse()) {
       await process.stop();
     }
+    await redisCluster?.stop();
     if (runtimeDir) {
       await rm(runtimeDir, { recursive: true, force: true });
     }
@@ -77,7 +88,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     let redis: ManagedProcess | undefined;
     let redisUrl = options.redisUrl;
-    if (redisUrl === undefined) {
+    let redisEnv: NodeJS.ProcessEnv;
+    if (options.redisShards !== undefined) {
+      redisCluster = await startRedisCluster({
+        masters: options.redisShards,
+        onLine: options.onLine,
+      });
+      redisUrl = `redis://${redisCluster.seeds[0]}`;
+      redisEnv = { REDIS_CLUSTER_NODES: redisCluster.seeds.join(',') };
+    } else if (redisUrl === undefined) {
       const port = await freePort();
       redis = await startRedisProcess({
         port,
@@ -86,6 +105,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       });
       started.push(redis);
       redisUrl = `redis://127.0.0.1:${port}`;
+      redisEnv = { REDIS_URL: redisUrl };
+    } else {
+      redisEnv = { REDIS_URL: redisUrl };
     }
 
     const instances = options.appPorts.map((port, index) => {
@@ -101,7 +123,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...(options.env ?? globalThis.process.env),
           PORT: String(port),
           HOST: '127.0.0.1',
-          REDIS_URL: redisUrl,
+          REDIS_URL: undefined,
+          ...redisEnv,
           INSTANCE_ID: id,
         },
         onLine: options.onLine,
@@ -162,6 +185,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       url,
       redisUrl,
       redis,
+      redisCluster,
       instances,
       nginx,
       accessLog: join(runtimeDir, 'access.log'),

@@ -21,11 +21,15 @@ function summary(cluster: Cluster, nginxPort: number): string[] {
       ({ id, port, process }) =>
         `  ${id}  http://localhost:${port}  pid ${process.pid}`,
     ),
-    `  redis  ${cluster.redisUrl}${cluster.redis ? `  pid ${cluster.redis.pid}` : ' (REDIS_URL)'}`,
+    cluster.redisCluster
+      ? `  redis  a cluster of ${cluster.redisCluster.nodes.length} nodes: ${cluster.redisCluster.seeds.join(' ')}`
+      : `  redis  ${cluster.redisUrl}${cluster.redis ? `  pid ${cluster.redis.pid}` : ' (REDIS_URL)'}`,
     `  nginx  pid ${cluster.nginx.pid}; which instance served whom: tail -f ${cluster.accessLog}`,
     '',
     'Push to user 42 from "another service":',
-    `  redis-cli -u ${cluster.redisUrl} PUBLISH ${channel} '{"userId":"42","event":"push","data":"hello"}'`,
+    cluster.redisCluster
+      ? `  redis-cli -c -u ${cluster.redisUrl} SPUBLISH ${channel}:42 '{"event":"push","data":"hello"}'`
+      : `  redis-cli -u ${cluster.redisUrl} PUBLISH ${channel} '{"userId":"42","event":"push","data":"hello"}'`,
     'Kill an instance (kill -9 <pid>) to watch its clients move to the others.',
     'Ctrl-C stops everything.',
     '',
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
     (_, index) => options.firstAppPort + index,
   );
   print(
-    `Starting ${options.redisUrl ? '' : 'Redis, '}${appPorts.length} instances on ports ${appPorts.join(', ')}, and nginx on ${options.nginxPort}`,
+    `Starting ${options.redisShards ? `a Redis Cluster of ${options.redisShards} shards, ` : options.redisUrl ? '' : 'Redis, '}${appPorts.length} instances on ports ${appPorts.join(', ')}, and nginx on ${options.nginxPort}`,
   );
 
   // Installed before anything starts, so that a signal during start-up
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
       appPorts,
       nginxPort: options.nginxPort,
       redisUrl: options.redisUrl,
+      redisShards: options.redisShards,
       onLine: (name, line) => print(`[${name.padEnd(5)}] ${line}`),
     });
   } catch (error) {

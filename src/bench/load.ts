@@ -2,7 +2,7 @@
 // and a saturated generator shows in its own figure. It reads one LoadTask
 // from BENCH_TASK, runs it, and prints `RESULT <json>`.
 import { Emitter } from '@socket.io/redis-emitter';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { propagatorChannels } from '../lib';
 import { Clients, connectMany, pace, sleep } from './load-tools';
@@ -85,6 +85,27 @@ interface Pusher {
 }
 
 function pusherFor(task: LoadTask): Pusher {
+  if (task.clusterNodes) {
+    // As a service pushes to a cluster: SPUBLISH on the user's channel.
+    const cluster = new Cluster([...task.clusterNodes], {
+      enableAutoPipelining: true,
+    });
+    cluster.on('error', () => undefined);
+    const publish = (channel: string, payload: Payload, sharded: boolean) => {
+      const message = JSON.stringify({ event: 'push', data: payload });
+      void (
+        sharded
+          ? cluster.spublish(channel, message)
+          : cluster.publish(channel, message)
+      ).catch(() => undefined);
+    };
+    return {
+      toUser: (userId, payload) =>
+        publish(CHANNELS.user(userId), payload, true),
+      toAll: (payload) => publish(CHANNELS.emitAll, payload, false),
+      close: () => cluster.disconnect(),
+    };
+  }
   const redis = new Redis(task.redisUrl);
   redis.on('error', () => undefined);
   if (task.system === 'adapter') {
@@ -177,18 +198,21 @@ async function runPush(
   const pusher = pusherFor(task);
   await sleep(SETTLE_MS);
   const window = cpuWindow(task.pids);
+  const redisWindow = cpuWindow(task.redisPids ?? []);
   const sent = await pace(scenario.rate, scenario.durationMs, (n) =>
     pusher.toUser(`u${n % scenario.users}`, { t: performance.now() }),
   );
   const expected = sent * scenario.holders.length;
   await deliveries.drain(expected);
   const measured = window();
+  const redisCpuMs = redisWindow().serverCpuMs;
   pusher.close();
   const idle = measured.serverCpuMs.filter(
     (_, i) => !scenario.holders.includes(i),
   );
   return {
     ...deliveries.figures(expected, measured),
+    redisCpuMs,
     idleInstancesCpuPer1k:
       idle.length > 0 ? per1k(sum(idle), deliveries.count) : undefined,
   };

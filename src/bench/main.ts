@@ -2,19 +2,22 @@
 // @socket.io/redis-adapter, on one Redis, under the same load, alternating
 // the two in every repeat. Flags: --repeats N (3), --quick (1 repeat, short
 // runs), --scale N (adds N idle sockets on one instance), --only TEXT (the
-// cases whose name contains it), --out FILE.
+// cases whose name contains it), --out FILE, --cluster (this project on one
+// Redis against a Redis Cluster of 3 shards, instead of the comparison).
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAppProcesses } from '../cluster/app-processes';
 import { freePort } from '../cluster/free-port';
 import { ManagedProcess } from '../cluster/managed-process';
+import { startRedisCluster } from '../cluster/redis-cluster';
 import { startRedisProcess } from '../cluster/redis-process';
 import { withDeadline } from '../cluster/wait';
 import { type CaseResults, markdownTable, reportRows } from './report';
 import {
   type BenchCase,
   benchCases,
+  CLUSTER_CASE,
   type LoadResult,
   RAW_CASE,
   type LoadTask,
@@ -31,6 +34,8 @@ interface Flags {
   scale?: number;
   only?: string;
   out: string;
+  /** This project on one Redis against a cluster of 3 shards. */
+  cluster: boolean;
 }
 
 function readFlags(argv: readonly string[]): Flags {
@@ -46,6 +51,7 @@ function readFlags(argv: readonly string[]): Flags {
     scale: scale === undefined ? undefined : Number(scale),
     only: value('--only'),
     out: value('--out') ?? 'bench-results.json',
+    cluster: argv.includes('--cluster'),
   };
 }
 
@@ -72,10 +78,21 @@ function profileFlags(system: SystemName): string[] {
 }
 
 /** Starts `count` servers of a system and resolves once each answers /health. */
+/** Where the servers meet: one Redis, or a Redis Cluster. */
+interface Backend {
+  readonly name: string;
+  readonly redisUrl: string;
+  /** REDIS_URL or REDIS_CLUSTER_NODES, for the servers. */
+  readonly env: Record<string, string>;
+  readonly clusterNodes?: readonly string[];
+  /** The Redis processes that carry the traffic (a cluster's masters). */
+  readonly redisPids: readonly number[];
+}
+
 async function startServers(
   system: SystemName,
   count: number,
-  redisUrl: string,
+  backend: Backend,
 ): Promise<{ processes: ManagedProcess[]; urls: string[] }> {
   const servers = await startAppProcesses(
     Array.from({ length: count }, (_, index) => ({
@@ -87,7 +104,7 @@ async function startServers(
       env: {
         ...process.env,
         NODE_ENV: 'production',
-        REDIS_URL: redisUrl,
+        ...backend.env,
         JWT_SECRET: SECRET,
         INSTANCE_ID: `${system}-${index + 1}`,
         // The tab case sends up to 100 events/s per socket, the default
@@ -108,18 +125,20 @@ async function startServers(
 async function runOnce(
   system: SystemName,
   benchCase: BenchCase,
-  redisUrl: string,
+  backend: Backend,
 ): Promise<LoadResult> {
   const { processes, urls } =
     benchCase.instances > 0
-      ? await startServers(system, benchCase.instances, redisUrl)
+      ? await startServers(system, benchCase.instances, backend)
       : { processes: [], urls: [] };
   try {
     const task: LoadTask = {
       system,
       urls,
       pids: processes.map((p) => p.pid ?? 0),
-      redisUrl,
+      redisUrl: backend.redisUrl,
+      clusterNodes: backend.clusterNodes,
+      redisPids: backend.redisPids,
       secret: SECRET,
       scenario: benchCase.scenario,
     };
@@ -172,8 +191,22 @@ async function main(): Promise<void> {
   const port = await freePort();
   const redis = await startRedisProcess({ port });
   const redisUrl = `redis://127.0.0.1:${port}`;
+  const backend: Backend = {
+    name: 'one Redis',
+    redisUrl,
+    env: { REDIS_URL: redisUrl },
+    redisPids: [redis.pid ?? 0],
+  };
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`bench on ${machine}; ${flags.repeats} repeat(s)`);
+  if (flags.cluster) {
+    try {
+      await benchCluster(flags, machine, backend);
+    } finally {
+      await redis.stop();
+    }
+    return;
+  }
   const results: CaseResults[] = [];
   const rawP50: number[] = [];
   try {
@@ -181,7 +214,7 @@ async function main(): Promise<void> {
       const raw = await runOnce(
         'project',
         shorten(RAW_CASE, flags.quick),
-        redisUrl,
+        backend,
       );
       console.log(`${RAW_CASE.name} | ${JSON.stringify(raw)}`);
       rawP50.push(raw.latency?.p50 ?? NaN);
@@ -197,7 +230,7 @@ async function main(): Promise<void> {
         const order: SystemName[] =
           repeat % 2 === 0 ? ['adapter', 'project'] : ['project', 'adapter'];
         for (const system of order) {
-          const result = await runOnce(system, benchCase, redisUrl);
+          const result = await runOnce(system, benchCase, backend);
           runs[system].push(result);
           console.log(
             `${benchCase.name} | ${system} | ${JSON.stringify(result)}`,
@@ -232,6 +265,124 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`wrote ${flags.out}`);
+}
+
+/**
+ * `--cluster`: this project's pushes at 10k/s to 300 users, on one Redis and
+ * on a Redis Cluster of 3 masters (a replica each), alternately; with the
+ * CPU each Redis master spent, to show the load spread over the shards.
+ */
+async function benchCluster(
+  flags: Flags,
+  machine: string,
+  single: Backend,
+): Promise<void> {
+  const startedAt = Date.now();
+  const redisCluster = await startRedisCluster({ masters: 3 });
+  try {
+    const slots = await redisCluster.call<[number, number, [string, number]][]>(
+      redisCluster.nodes[0].port,
+      'CLUSTER',
+      'SLOTS',
+    );
+    const masterPorts = slots
+      .sort(([a], [b]) => a - b)
+      .map(([, , [, port]]) => port);
+    const pidOf = (port: number) =>
+      redisCluster.nodes.find((node) => node.port === port)?.process.pid ?? 0;
+    const sharded: Backend = {
+      name: '3 shards',
+      redisUrl: `redis://${redisCluster.seeds[0]}`,
+      env: { REDIS_CLUSTER_NODES: redisCluster.seeds.join(',') },
+      clusterNodes: redisCluster.seeds,
+      redisPids: masterPorts.map(pidOf),
+    };
+    const benchCase = shorten(CLUSTER_CASE, flags.quick);
+    const runs = new Map<Backend, LoadResult[]>([
+      [single, []],
+      [sharded, []],
+    ]);
+    for (let repeat = 0; repeat < flags.repeats; repeat += 1) {
+      const order = repeat % 2 === 0 ? [single, sharded] : [sharded, single];
+      for (const backend of order) {
+        const result = await runOnce('project', benchCase, backend);
+        runs.get(backend)?.push(result);
+        console.log(
+          `${benchCase.name} | ${backend.name} | ${JSON.stringify(result)}`,
+        );
+      }
+    }
+    const table = clusterTable(runs, [single, sharded]);
+    const seconds = Math.round((Date.now() - startedAt) / 1_000);
+    console.log(
+      `\n${table}\n\nthis project, ${benchCase.name} to ${(benchCase.scenario as { users: number }).users} users with a tab on each of 2 instances; medians of ${flags.repeats}; ${machine}; ${seconds} s`,
+    );
+    await writeFile(
+      flags.out,
+      JSON.stringify(
+        {
+          machine,
+          flags,
+          seconds,
+          runs: [...runs].map(([b, r]) => ({ backend: b.name, runs: r })),
+        },
+        null,
+        2,
+      ),
+    );
+    console.log(`wrote ${flags.out}`);
+  } finally {
+    await redisCluster.stop();
+  }
+}
+
+/** One Redis against the shards: latency, server CPU, and each Redis' CPU. */
+function clusterTable(
+  runs: ReadonlyMap<Backend, LoadResult[]>,
+  backends: readonly Backend[],
+): string {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  };
+  const per1k = (cpuMs: number, result: LoadResult) =>
+    round((cpuMs * 1_000) / Math.max(1, result.delivered));
+  const rows: [string, (result: LoadResult) => number | string][] = [
+    ['p50 (ms)', (r) => r.latency?.p50 ?? NaN],
+    ['p99 (ms)', (r) => r.latency?.p99 ?? NaN],
+    ['max (ms)', (r) => r.latency?.max ?? NaN],
+    ['lost', (r) => r.expected - r.delivered],
+    ['app CPU per 1k deliveries (ms)', (r) => r.cpuPer1k ?? NaN],
+    [
+      'Redis CPU per 1k deliveries, all masters (ms)',
+      (r) =>
+        per1k(
+          (r.redisCpuMs ?? []).reduce((a, b) => a + b, 0),
+          r,
+        ),
+    ],
+  ];
+  const lines = [
+    `| measure | ${backends.map((b) => b.name).join(' | ')} |`,
+    `|---|${backends.map(() => '---:').join('|')}|`,
+  ];
+  for (const [label, read] of rows) {
+    const cells = backends.map((backend) =>
+      median((runs.get(backend) ?? []).map((r) => Number(read(r)))),
+    );
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  const shares = backends.map((backend) => {
+    const results = runs.get(backend) ?? [];
+    const count = results[0]?.redisCpuMs?.length ?? 0;
+    return Array.from({ length: count }, (_, i) =>
+      median(results.map((r) => per1k(r.redisCpuMs?.[i] ?? 0, r))),
+    ).join(' / ');
+  });
+  lines.push(
+    `| Redis CPU per 1k deliveries, each master (ms) | ${shares.join(' | ')} |`,
+  );
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

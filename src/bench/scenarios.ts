@@ -62,6 +62,10 @@ export interface LoadTask {
   readonly urls: readonly string[];
   readonly pids: readonly number[];
   readonly redisUrl: string;
+  /** Set when the servers run on a Redis Cluster: its seed nodes. */
+  readonly clusterNodes?: readonly string[];
+  /** The Redis processes whose CPU a run reports (`redisCpuMs`). */
+  readonly redisPids?: readonly number[];
   readonly secret: string;
   readonly scenario: Scenario;
 }
@@ -85,6 +89,8 @@ export interface LoadResult {
   readonly connectsPerCpuSecond?: number;
   /** CPU the load generator used, as a share of one core. */
   readonly loadCpuShare: number;
+  /** CPU ms of each of `redisPids` over the measured window. */
+  readonly redisCpuMs?: readonly number[];
   readonly note?: string;
 }
 
@@ -93,6 +99,19 @@ export const RAW_CASE: BenchCase = {
   name: 'raw Redis PUBLISH to SUBSCRIBE @5k/s',
   instances: 0,
   scenario: { kind: 'raw', rate: 5_000, durationMs: 3_000 },
+};
+
+/** Pushes to users at 10k/s, on one Redis or on a cluster (`--cluster`). */
+export const CLUSTER_CASE: BenchCase = {
+  name: 'push @10k/s',
+  instances: 2,
+  scenario: {
+    kind: 'push',
+    rate: 10_000,
+    durationMs: 3_000,
+    users: 300,
+    holders: [0, 1],
+  },
 };
 
 /** The scenarios of a default run. */

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 missing=()
 command -v "${REDIS_SERVER_BIN:-redis-server}" >/dev/null 2>&1 || missing+=(redis-server)
+# redis-cli creates and reshards the test clusters (Debian's redis-tools).
+command -v "${REDIS_CLI_BIN:-redis-cli}" >/dev/null 2>&1 || missing+=(redis-tools)
 # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
 if [ -z "${NGINX_BIN:-}" ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   missing+=(nginx)
@@ -20,7 +22,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
       echo "The tests need ${missing[*]}, which this machine lacks, and this"
       echo "script can install them only as root with apt-get. Install them,"
       echo "e.g. on Debian: sudo apt-get install -y ${missing[*]}"
-      echo "(or point REDIS_SERVER_BIN, NGINX_BIN, CHROMIUM_PATH at your own), then run again."
+      echo "(or point REDIS_SERVER_BIN, REDIS_CLI_BIN, NGINX_BIN, CHROMIUM_PATH at your own), then run again."
     } >&2
     exit 1
   fi

@@ -47,6 +47,7 @@ const BACKENDS = [
   {
     name: 'one Redis',
     keepsOrder: true,
+    timeoutMs: 30_000,
     async start(resources: Resources) {
       const redis = resources.forTest(await startRedisServer(), (r) =>
         r.stop(),
@@ -58,6 +59,7 @@ const BACKENDS = [
   {
     name: 'a Redis Cluster',
     keepsOrder: false,
+    timeoutMs: 90_000,
     async start(resources: Resources) {
       const cluster = resources.forTest(await startTestCluster(), (c) =>
         c.stop(),
@@ -77,83 +79,106 @@ describe.each(BACKENDS)(
   (backend) => {
     const resources = useResources();
 
-    it('drops and counts each bad payload, and delivers every valid one between them exactly once', async () => {
-      const corpus = hostileCorpus();
-      expect(corpus.length).toBeGreaterThanOrEqual(60);
-      const { env, publisher } = await backend.start(resources);
-      const apps = await Promise.all(
-        ['corpus-1', 'corpus-2'].map(async (name) =>
-          resources.forTest(await startAppProcess(name, env), (a) => a.stop()),
-        ),
-      );
-      const client = async (app: AppProcess, userId?: string) =>
-        resources.forTest(await connect(app.url, { userId }), (c) => c.close());
-      const victims = [
-        await client(apps[0], VICTIM),
-        await client(apps[1], VICTIM),
-      ];
-      const anonymous = [await client(apps[0]), await client(apps[1])];
-      const everyone: TestClient[] = [...victims, ...anonymous];
-      const disconnects: string[] = [];
-      everyone.forEach((c, i) =>
-        c.socket.on('disconnect', (reason) =>
-          disconnects.push(`${i}: ${reason}`),
-        ),
-      );
-      const droppedBefore = await Promise.all(apps.map(droppedTotal));
-
-      const sent: { n: number; channel: CorpusChannel }[] = [];
-      for (const [n, bad] of corpus.entries()) {
-        await publisher.publish(channelOf[bad.channel], bad.payload);
-        await publisher.publish(channelOf[bad.channel], valid(bad.channel, n));
-        sent.push({ n, channel: bad.channel });
-      }
-      const received = (c: TestClient) =>
-        c.events('valid').map((data) => (data as { n: number }).n);
-      const all = sent.map(({ n }) => n);
-      const broadcasts = sent
-        .filter(({ channel }) => channel === 'all')
-        .map(({ n }) => n);
-      const expected = (c: TestClient) =>
-        victims.includes(c) ? all : broadcasts;
-      await waitUntil(
-        () => everyone.every((c) => received(c).length >= expected(c).length),
-        'every valid message to arrive',
-        20_000,
-      );
-      for (const c of everyone) {
-        // One Redis keeps the publish order; a cluster keeps it per shard
-        // channel, but carries classic PUBLISH from whichever node took it.
-        const arrived = backend.keepsOrder
-          ? received(c)
-          : [...received(c)].sort((a, b) => a - b);
-        expect(arrived).toEqual(expected(c));
-      }
-      expect(disconnects).toEqual([]);
-      expect(everyone.every((c) => c.socket.connected)).toBe(true);
-      for (const app of apps) {
-        expect(app.process.isRunning).toBe(true);
-      }
-      const droppedSince = async () =>
-        (await Promise.all(apps.map(droppedTotal))).map(
-          (after, i) => after - droppedBefore[i],
+    it(
+      'drops and counts each bad payload, and delivers every valid one between them exactly once',
+      async () => {
+        const corpus = hostileCorpus();
+        expect(corpus.length).toBeGreaterThanOrEqual(60);
+        const { env, publisher } = await backend.start(resources);
+        const apps = await Promise.all(
+          ['corpus-1', 'corpus-2'].map(async (name) =>
+            resources.forTest(await startAppProcess(name, env), (a) =>
+              a.stop(),
+            ),
+          ),
         );
-      await waitUntil(
-        async () =>
-          (await droppedSince()).every((dropped) => dropped >= corpus.length),
-        'every bad payload to be dropped',
-      );
-      expect(await droppedSince()).toEqual([corpus.length, corpus.length]);
-      const sample = (await scrape(apps[0].url)).text
-        .split('\n')
-        .filter((line) =>
-          /^propagator_messages_(consumed|delivered|dropped)_total/.test(line),
-        )
-        .join('\n');
-      console.log(
-        `hostile corpus on ${backend.name}: ${corpus.length} bad payloads on 4 channels, each followed by a valid message; ` +
-          `each instance dropped ${corpus.length}, every valid message arrived once. /metrics of corpus-1:\n${sample}`,
-      );
-    });
+        const client = async (app: AppProcess, userId?: string) =>
+          resources.forTest(await connect(app.url, { userId }), (c) =>
+            c.close(),
+          );
+        const victims = [
+          await client(apps[0], VICTIM),
+          await client(apps[1], VICTIM),
+        ];
+        const anonymous = [await client(apps[0]), await client(apps[1])];
+        const everyone: TestClient[] = [...victims, ...anonymous];
+        const disconnects: string[] = [];
+        everyone.forEach((c, i) =>
+          c.socket.on('disconnect', (reason) =>
+            disconnects.push(`${i}: ${reason}`),
+          ),
+        );
+        const droppedBefore = await Promise.all(apps.map(droppedTotal));
+
+        const sent: { n: number; channel: CorpusChannel }[] = [];
+        for (const [n, bad] of corpus.entries()) {
+          await publisher.publish(channelOf[bad.channel], bad.payload);
+          await publisher.publish(
+            channelOf[bad.channel],
+            valid(bad.channel, n),
+          );
+          sent.push({ n, channel: bad.channel });
+        }
+        const received = (c: TestClient) =>
+          c.events('valid').map((data) => (data as { n: number }).n);
+        const all = sent.map(({ n }) => n);
+        const broadcasts = sent
+          .filter(({ channel }) => channel === 'all')
+          .map(({ n }) => n);
+        const expected = (c: TestClient) =>
+          victims.includes(c) ? all : broadcasts;
+        const missing = () =>
+          everyone.map((c, i) => {
+            const got = new Set(received(c));
+            const lost = expected(c).filter((n) => !got.has(n));
+            return `client ${i}: ${lost.map((n) => `${n} (${corpus[n]?.name ?? 'last'})`).join(', ')}`;
+          });
+        await waitUntil(
+          () => everyone.every((c) => received(c).length >= expected(c).length),
+          'every valid message to arrive',
+          20_000,
+        ).catch((error: Error) => {
+          throw new Error(
+            `${error.message}; missing:\n${missing().join('\n')}`,
+          );
+        });
+        for (const c of everyone) {
+          // One Redis keeps the publish order; a cluster keeps it per shard
+          // channel, but carries classic PUBLISH from whichever node took it.
+          const arrived = backend.keepsOrder
+            ? received(c)
+            : [...received(c)].sort((a, b) => a - b);
+          expect(arrived).toEqual(expected(c));
+        }
+        expect(disconnects).toEqual([]);
+        expect(everyone.every((c) => c.socket.connected)).toBe(true);
+        for (const app of apps) {
+          expect(app.process.isRunning).toBe(true);
+        }
+        const droppedSince = async () =>
+          (await Promise.all(apps.map(droppedTotal))).map(
+            (after, i) => after - droppedBefore[i],
+          );
+        await waitUntil(
+          async () =>
+            (await droppedSince()).every((dropped) => dropped >= corpus.length),
+          'every bad payload to be dropped',
+        );
+        expect(await droppedSince()).toEqual([corpus.length, corpus.length]);
+        const sample = (await scrape(apps[0].url)).text
+          .split('\n')
+          .filter((line) =>
+            /^propagator_messages_(consumed|delivered|dropped)_total/.test(
+              line,
+            ),
+          )
+          .join('\n');
+        console.log(
+          `hostile corpus on ${backend.name}: ${corpus.length} bad payloads on 4 channels, each followed by a valid message; ` +
+            `each instance dropped ${corpus.length}, every valid message arrived once. /metrics of corpus-1:\n${sample}`,
+        );
+      },
+      backend.timeoutMs,
+    );
   },
 );

@@ -219,7 +219,7 @@ describe('over a Redis Cluster of 3 masters and 3 replicas', () => {
   });
 
   it('follows a failover: SIGKILL the master of a user, the replica takes over, pushes resume', async () => {
-    const cluster = resources.forTest(await startTestCluster(), (c) =>
+    const cluster = resources.forTest(await startTestCluster(1_000), (c) =>
       c.stop(),
     );
     const { instances, tabsOf, client } = await startOnCluster(

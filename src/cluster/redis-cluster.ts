@@ -23,6 +23,8 @@ export interface RedisClusterOptions {
    */
   nodeTimeoutMs?: number;
   onLine?: LineSink;
+  /** More `redis-server` arguments for every node. */
+  extraArgs?: readonly string[];
 }
 
 /** One `redis-server` of the cluster. */
@@ -57,6 +59,8 @@ export async function startRedisCluster(
   const replicas = options.replicasPerMaster ?? 1;
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1_000;
   const dir = await mkdtemp(join(tmpdir(), 'redis-propagator-cluster-'));
+  // REDIS_CLUSTER_LOGLEVEL=verbose shows the cluster bus at work.
+  const logLevel = process.env.REDIS_CLUSTER_LOGLEVEL;
   const nodes: RedisClusterNode[] = [];
   const stop = async () => {
     await Promise.all(
@@ -83,6 +87,8 @@ export async function startRedisCluster(
           String(nodeTimeoutMs),
           '--dir',
           dir,
+          ...(logLevel ? ['--loglevel', logLevel] : []),
+          ...(options.extraArgs ?? []),
         ],
       });
       nodes.push({ port, process });

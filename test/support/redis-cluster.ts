@@ -5,12 +5,27 @@ import {
 } from '../../src/cluster/redis-cluster';
 import { CHANNELS } from './channels';
 import type { RawPublisher } from './redis-client';
+import { TEST_REDIS_ARGS } from './redis-server';
 
 export type { RedisCluster };
 
-/** A Redis Cluster for a test: 3 masters and 3 replicas of Debian's redis-server. */
-export function startTestCluster(nodeTimeoutMs = 1_000): Promise<RedisCluster> {
-  return startRedisCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs });
+/**
+ * A Redis Cluster for a test: 3 masters and 3 replicas of Debian's
+ * redis-server. Its `cluster-node-timeout` is 5 s, so that a busy machine
+ * does not fail a master over by mistake; the failover test asks for 1 s.
+ */
+export function startTestCluster(nodeTimeoutMs = 5_000): Promise<RedisCluster> {
+  return startRedisCluster({
+    masters: 3,
+    replicasPerMaster: 1,
+    nodeTimeoutMs,
+    extraArgs: TEST_REDIS_ARGS,
+    // TEST_LOGS=1 shows what the nodes log, as it does the apps'.
+    onLine:
+      process.env.TEST_LOGS === '1'
+        ? (name, line) => console.log(`[${name}] ${line}`)
+        : undefined,
+  });
 }
 
 /** An ioredis Cluster client of the test cluster, as another service would use. */

@@ -4,6 +4,18 @@ import { freePort } from '../../src/cluster/free-port';
 
 const READY_TIMEOUT_MS = 15_000;
 
+/**
+ * Redis disconnects a subscriber that falls 32 MB behind (its default
+ * `client-output-buffer-limit pubsub 32mb 8mb 60`), and what was in the gap
+ * is lost. The hostile corpus sends 20 MB messages on purpose; on a busy
+ * machine an instance can be that far behind for a moment. The tests raise
+ * the limit, as a deployment that lets such messages through should.
+ */
+export const TEST_REDIS_ARGS = [
+  '--client-output-buffer-limit',
+  'pubsub 256mb 64mb 60',
+];
+
 /** A real Redis for a test: stop it to cause an outage, start it to end one. */
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>`; the same across stop() and start(). */
@@ -62,6 +74,7 @@ class ProcessRedis implements RedisServer {
     this.process = await startRedisProcess({
       port: this.port,
       readyTimeoutMs: READY_TIMEOUT_MS,
+      extraArgs: TEST_REDIS_ARGS,
     });
   }
 
@@ -94,6 +107,7 @@ class ContainerRedis implements RedisServer {
     const { GenericContainer, Wait } = await import('testcontainers');
     this.container = await new GenericContainer('redis:7-alpine')
       .withExposedPorts({ container: 6379, host: this.port })
+      .withCommand(['redis-server', ...TEST_REDIS_ARGS])
       .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
       .start();
   }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { RedisPropagatorService } from '../src/lib';
 import { createPropagatorPublisher } from '../src/lib/publisher';
 import { keySlot } from '../src/lib/redis/key-slot';
@@ -24,6 +24,8 @@ import {
 import { useResources } from './support/resources';
 
 const run = promisify(execFile);
+// Each test starts a cluster of six nodes, and one waits out a failover.
+jest.setTimeout(90_000);
 const PUSH_API_KEY = 'a-push-api-key-for-the-cluster-tests';
 
 /** The slot ranges of the masters, from CLUSTER SLOTS. */

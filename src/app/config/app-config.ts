@@ -176,45 +176,42 @@ function zeroIsFalse(value: number | undefined): number | false | undefined {
   return value === 0 ? false : value;
 }
 
+/** A rate in a variable where 0 turns the limit off: false, or the rate (undefined when unset). */
+function readRate(env: Env, name: string): number | false | undefined {
+  return zeroIsFalse(readInteger(env, name, undefined, 0, 1_000_000));
+}
+
 function readConnectionRateLimit(env: Env): AppConfig['connectionRateLimit'] {
-  const connectionsPerSecond = readInteger(
-    env,
-    'CONNECTION_RATE_PER_SECOND',
-    undefined,
-    0,
-    1_000_000,
-  );
-  if (connectionsPerSecond === 0) {
-    return false;
-  }
-  return {
-    connectionsPerSecond,
-    burst: readInteger(env, 'CONNECTION_RATE_BURST', undefined, 1, 1_000_000),
-  };
+  const connectionsPerSecond = readRate(env, 'CONNECTION_RATE_PER_SECOND');
+  return connectionsPerSecond === false
+    ? false
+    : {
+        connectionsPerSecond,
+        burst: readInteger(
+          env,
+          'CONNECTION_RATE_BURST',
+          undefined,
+          1,
+          1_000_000,
+        ),
+      };
 }
 
 function readRateLimit(env: Env): AppConfig['rateLimit'] {
-  const eventsPerSecond = readInteger(
-    env,
-    'RATE_LIMIT_EVENTS_PER_SECOND',
-    undefined,
-    0,
-    1_000_000,
-  );
-  if (eventsPerSecond === 0) {
-    return false;
-  }
-  return {
-    eventsPerSecond,
-    burst: readInteger(env, 'RATE_LIMIT_BURST', undefined, 1, 1_000_000),
-    disconnectAfterRefusals: readInteger(
-      env,
-      'RATE_LIMIT_DISCONNECT_AFTER',
-      undefined,
-      1,
-      1_000_000_000,
-    ),
-  };
+  const eventsPerSecond = readRate(env, 'RATE_LIMIT_EVENTS_PER_SECOND');
+  return eventsPerSecond === false
+    ? false
+    : {
+        eventsPerSecond,
+        burst: readInteger(env, 'RATE_LIMIT_BURST', undefined, 1, 1_000_000),
+        disconnectAfterRefusals: readInteger(
+          env,
+          'RATE_LIMIT_DISCONNECT_AFTER',
+          undefined,
+          1,
+          1_000_000_000,
+        ),
+      };
 }
 
 function readSecretKey(env: Env, name: string): string | undefined {

@@ -168,7 +168,8 @@ describe.each(BACKENDS)(
         const sample = (await scrape(apps[0].url)).text
           .split('\n')
           .filter(
-            (line) => /^propagator_/.test(line) && !line.includes('_bucket'),
+            (line) =>
+              line.startsWith('propagator_') && !line.includes('_bucket'),
           )
           .join('\n');
         console.log(

@@ -145,6 +145,10 @@ describe('over a Redis Cluster of 3 masters and 3 replicas', () => {
       cluster,
     );
     const tabs = await tabsOf('pub-1');
+    // Each instance counts the user's socket (maxSocketsPerUser) in one hash.
+    expect(
+      Object.keys(await client.hgetall(CHANNELS.socketsKey('pub-1'))),
+    ).toHaveLength(2);
     const publisher = createPropagatorPublisher({ redis: client });
 
     expect(

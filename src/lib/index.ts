@@ -60,6 +60,7 @@ export {
 
 // A transport of your own (the `transport` option).
 export type {
+  CountHold,
   HeldCount,
   PubSubTransport,
   TransportMessageHandler,

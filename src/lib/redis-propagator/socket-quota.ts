@@ -8,6 +8,7 @@ import {
   PROPAGATOR_OPTIONS,
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
+import type { CountHold } from '../redis/pubsub-transport.interface';
 import { RedisService } from '../redis/redis.service';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
 
@@ -73,11 +74,7 @@ export class SocketQuota implements OnModuleDestroy {
     let granted = true;
     try {
       const answer = await this.redis.holdCount(
-        this.options.channels.socketsKey(userId),
-        this.holder,
-        count,
-        this.leaseMs,
-        limit,
+        this.countOf(userId, count, limit),
       );
       granted = answer?.granted ?? true;
     } catch (error) {
@@ -124,18 +121,24 @@ export class SocketQuota implements OnModuleDestroy {
   /** Sets this instance's count of the user, with a fresh lease. */
   private store(userId: string, count: number): void {
     this.redis
-      .holdCount(
-        this.options.channels.socketsKey(userId),
-        this.holder,
-        count,
-        this.leaseMs,
-      )
+      .holdCount(this.countOf(userId, count))
       ?.catch((error: Error) =>
         this.logger.warn(
           'store',
           `Could not store the socket count of user ${userId}: ${error.message}`,
         ),
       );
+  }
+
+  /** This instance's count of the user's sockets, under a fresh lease. */
+  private countOf(userId: string, count: number, limit?: number): CountHold {
+    return {
+      key: this.options.channels.socketsKey(userId),
+      holder: this.holder,
+      count,
+      leaseMs: this.leaseMs,
+      limit,
+    };
   }
 
   private renewLeases(): void {

@@ -1,4 +1,5 @@
 import type {
+  CountHold,
   HeldCount,
   PubSubTransport,
   TransportMessageHandler,
@@ -44,13 +45,7 @@ export class InProcessBus {
   }
 
   /** Sets a holder's count under a lease, within a limit: see PubSubTransport.holdCount. */
-  holdCount(
-    key: string,
-    holder: string,
-    count: number,
-    leaseMs: number,
-    limit?: number,
-  ): HeldCount {
+  holdCount({ key, holder, count, leaseMs, limit }: CountHold): HeldCount {
     const now = Date.now();
     const holders = this.counts.get(key) ?? new Map();
     let others = 0;
@@ -116,19 +111,11 @@ export class InProcessTransport implements PubSubTransport {
     return Promise.resolve(this.bus.publish(channel, payload));
   }
 
-  holdCount(
-    key: string,
-    holder: string,
-    count: number,
-    leaseMs: number,
-    limit?: number,
-  ): Promise<HeldCount> {
+  holdCount(hold: CountHold): Promise<HeldCount> {
     if (this.isClosed) {
       return Promise.reject(new Error('the in-process transport is closed'));
     }
-    return Promise.resolve(
-      this.bus.holdCount(key, holder, count, leaseMs, limit),
-    );
+    return Promise.resolve(this.bus.holdCount(hold));
   }
 
   claim(key: string, ttlSeconds: number): Promise<boolean> {

@@ -4,6 +4,7 @@ import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { withTimeout } from '../shared/with-timeout';
 import { HOLD_COUNT_LUA } from './hold-count.lua';
 import type {
+  CountHold,
   HeldCount,
   PubSubTransport,
   TransportMessageHandler,
@@ -82,13 +83,13 @@ export abstract class IoRedisPubSub<
     return answer === 'OK';
   }
 
-  async holdCount(
-    key: string,
-    holder: string,
-    count: number,
-    leaseMs: number,
-    limit?: number,
-  ): Promise<HeldCount> {
+  async holdCount({
+    key,
+    holder,
+    count,
+    leaseMs,
+    limit,
+  }: CountHold): Promise<HeldCount> {
     const publisher = this.publisher as unknown as HoldCountCommand;
     const [granted, others] = await this.command(() =>
       publisher.propagatorHoldCount(key, holder, count, leaseMs, limit ?? -1),

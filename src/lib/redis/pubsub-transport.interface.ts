@@ -4,6 +4,20 @@ export type TransportMessageHandler = (
   payload: Buffer,
 ) => void;
 
+/** What {@link PubSubTransport.holdCount} is asked to hold. */
+export interface CountHold {
+  /** Where the holders' counts are kept (one Redis key). */
+  readonly key: string;
+  /** Who holds: an instance. */
+  readonly holder: string;
+  /** The holder's count from now on; 0 removes the holder. */
+  readonly count: number;
+  /** How long the count lasts unless held again. */
+  readonly leaseMs: number;
+  /** When set, the count is taken only if all the live counts stay within it. */
+  readonly limit?: number;
+}
+
 /** The answer of {@link PubSubTransport.holdCount}. */
 export interface HeldCount {
   /** False when the limit refused the count, which then did not change. */
@@ -40,20 +54,14 @@ export interface PubSubTransport {
    */
   claim?(key: string, ttlSeconds: number): Promise<boolean>;
   /**
-   * Counts held under `key` by several holders (instances), each under a
-   * lease: sets `holder`'s count (0 removes it) to last `leaseMs`, and
+   * Counts held under one key by several holders (instances), each under a
+   * lease: sets the holder's count (0 removes it) for `leaseMs`, and
    * resolves with what the other live holders hold together. With `limit`,
    * the count is set only if it and the others' stay within the limit;
    * `granted` says whether it was. Expired holders no longer count. Without
    * this method, limits that span instances hold per instance only.
    */
-  holdCount?(
-    key: string,
-    holder: string,
-    count: number,
-    leaseMs: number,
-    limit?: number,
-  ): Promise<HeldCount>;
+  holdCount?(hold: CountHold): Promise<HeldCount>;
   /** Sets the single handler of inbound messages. It must not throw. */
   setMessageHandler(handler: TransportMessageHandler): void;
   /**

@@ -7,7 +7,11 @@ import {
 import { Observable } from 'rxjs';
 import { ChannelSubscriptions } from './channel-subscriptions';
 import { PUBSUB_TRANSPORT } from './redis.constants';
-import type { HeldCount, PubSubTransport } from './pubsub-transport.interface';
+import type {
+  CountHold,
+  HeldCount,
+  PubSubTransport,
+} from './pubsub-transport.interface';
 
 /** Receives each message of a channel. */
 export type ChannelListener = (payload: Buffer) => void;
@@ -66,14 +70,8 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   /** See PubSubTransport.holdCount; undefined when the transport cannot. */
-  holdCount(
-    key: string,
-    holder: string,
-    count: number,
-    leaseMs: number,
-    limit?: number,
-  ): Promise<HeldCount> | undefined {
-    return this.transport.holdCount?.(key, holder, count, leaseMs, limit);
+  holdCount(hold: CountHold): Promise<HeldCount> | undefined {
+    return this.transport.holdCount?.(hold);
   }
 
   /**

@@ -105,16 +105,22 @@ export class InboundLimits {
         return;
       }
       if (budget.eventBytes > this.maxEventBytes) {
-        this.refuse(socket, packet, 'payload_too_large', {
-          message: `The event is ${budget.eventBytes} bytes; the limit is ${this.maxEventBytes} (maxEventBytes)`,
-        });
+        this.refuse(
+          socket,
+          packet,
+          'payload_too_large',
+          `The event is ${budget.eventBytes} bytes; the limit is ${this.maxEventBytes} (maxEventBytes)`,
+        );
         return;
       }
       if (!budget.take()) {
         const { eventsPerSecond, burst } = this.rate as RateLimitSettings;
-        this.refuse(socket, packet, 'rate_limited', {
-          message: `Too many events: the limit is ${eventsPerSecond} per second, with bursts of ${burst} (rateLimit)`,
-        });
+        this.refuse(
+          socket,
+          packet,
+          'rate_limited',
+          `Too many events: the limit is ${eventsPerSecond} per second, with bursts of ${burst} (rateLimit)`,
+        );
         if (budget.refuse()) {
           budget.closed = true;
           this.disconnectAbusive(socket);
@@ -129,7 +135,7 @@ export class InboundLimits {
     socket: Socket,
     packet: unknown[],
     code: EventRefusalCode,
-    { message }: { message: string },
+    message: string,
   ): void {
     const event = String(packet[0]);
     this.metrics.countEventRefused(code);

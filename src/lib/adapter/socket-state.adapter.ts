@@ -9,6 +9,8 @@ import {
 import { PropagatorMetrics } from '../redis-propagator/propagator-metrics';
 import { SocketQuota } from '../redis-propagator/socket-quota';
 import { UserChannels } from '../redis-propagator/user-channels';
+import { roomAdapterFor } from '../rooms/room-adapter';
+import { RoomRouter } from '../rooms/room-router';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
 import { SocketStateService } from '../socket-state/socket-state.service';
 import {
@@ -59,6 +61,7 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly maxEventBytes: number;
   private readonly admission: ConnectionAdmission;
   private readonly allowedOrigins?: ReadonlySet<string>;
+  private readonly roomAdapter: ServerOptions['adapter'];
 
   /**
    * @param app An application that imports `RedisPropagatorModule`.
@@ -73,6 +76,9 @@ export class SocketStateAdapter extends IoAdapter {
     const options = app.get<ResolvedPropagatorOptions>(PROPAGATOR_OPTIONS);
     this.socketState = app.get(SocketStateService);
     this.userChannels = app.get(UserChannels);
+    this.roomAdapter = roomAdapterFor(
+      app.get(RoomRouter),
+    ) as ServerOptions['adapter'];
     this.quota = app.get(SocketQuota);
     this.authenticator = new HandshakeAuthenticator(
       options.verifier,
@@ -119,6 +125,9 @@ export class SocketStateAdapter extends IoAdapter {
         cors: { origin: [...this.allowedOrigins], credentials: true },
       }),
       ...given,
+      // Rooms and the whole server API across instances. An app that gives
+      // an adapter of its own keeps it, and with it that adapter's reach.
+      adapter: given.adapter ?? this.roomAdapter,
       // This library's checks first, then the app's own, if any.
       allowRequest: (request, verdict) =>
         this.admission.check(request, (error, accepted) =>

@@ -7,13 +7,17 @@
 // The public contract stays JSON; a consumer tells the two apart by the
 // first byte, which no JSON text starts with.
 //
-//   0xB5 | version 1 | u8 origin length | origin
+// The adapters of the namespaces (rooms/) use the same frame with 0xB6
+// first, so that a channel can carry both and each reader takes its own.
+//
+//   0xB5 or 0xB6 | version 1 | u8 origin length | origin
 //   | u32 message length | message: UTF-8 JSON, each binary value as null
 //   | u32 attachment count
 //   | per attachment: u32 path length | path: JSON array of keys
 //                   | u32 length | bytes
 
 const MAGIC = 0xb5;
+const ADAPTER_MAGIC = 0xb6;
 const VERSION = 1;
 // Deeper data is not searched for binary; JSON refuses what it cannot carry.
 const MAX_SEARCH_DEPTH = 100;
@@ -23,6 +27,11 @@ type Key = string | number;
 /** True if the raw message is a frame of this library rather than JSON. */
 export function isFrame(raw: Buffer): boolean {
   return raw.length > 2 && raw[0] === MAGIC;
+}
+
+/** True if the raw message is an operation of a namespace adapter. */
+export function isAdapterFrame(raw: Buffer): boolean {
+  return raw.length > 2 && raw[0] === ADAPTER_MAGIC;
 }
 
 /** True if the frame was published by the instance of that origin. */
@@ -55,7 +64,11 @@ export function hasBinary(value: unknown, depth = 0): boolean {
  * Encodes a message as a frame from `origin` (at most 255 bytes). Throws
  * what JSON.stringify throws for data JSON cannot carry.
  */
-export function encodeFrame(message: object, origin: Buffer): Buffer {
+export function encodeFrame(
+  message: object,
+  origin: Buffer,
+  kind: 'message' | 'adapter' = 'message',
+): Buffer {
   const paths: Buffer[] = [];
   const attachments: Buffer[] = [];
   let json: string;
@@ -75,7 +88,7 @@ export function encodeFrame(message: object, origin: Buffer): Buffer {
   });
   // One allocation: most frames are a small JSON message and nothing else.
   const frame = Buffer.allocUnsafe(size);
-  frame[0] = MAGIC;
+  frame[0] = kind === 'message' ? MAGIC : ADAPTER_MAGIC;
   frame[1] = VERSION;
   frame[2] = origin.length;
   let offset = 3 + origin.copy(frame, 3);
@@ -97,7 +110,11 @@ export function encodeFrame(message: object, origin: Buffer): Buffer {
  */
 export function decodeFrame(raw: Buffer): unknown {
   const reader = new FrameReader(raw);
-  if (reader.byte() !== MAGIC || reader.byte() !== VERSION) {
+  const magic = reader.byte();
+  if (
+    (magic !== MAGIC && magic !== ADAPTER_MAGIC) ||
+    reader.byte() !== VERSION
+  ) {
     throw new TypeError('not a frame of version 1');
   }
   reader.bytes(reader.byte());

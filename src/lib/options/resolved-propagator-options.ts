@@ -256,11 +256,11 @@ function createTransport(
     if (!Array.isArray(redisCluster.nodes) || redisCluster.nodes.length === 0) {
       throw optionError('"redisCluster.nodes" must list at least one node');
     }
-    const { userPrefix } = propagatorChannels(options.channelPrefix ?? '');
+    const { isSharded } = propagatorChannels(options.channelPrefix ?? '');
     return new IoRedisClusterTransport(
       redisCluster.nodes,
       redisCluster.options ?? {},
-      (channel) => channel.startsWith(userPrefix),
+      isSharded,
       publishTimeoutMs,
     );
   }

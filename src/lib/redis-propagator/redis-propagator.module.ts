@@ -20,6 +20,8 @@ import { RedisPropagatorInterceptor } from './redis-propagator.interceptor';
 import { RedisPropagatorService } from './redis-propagator.service';
 import { SocketQuota } from './socket-quota';
 import { UserChannels } from './user-channels';
+import { RedisService } from '../redis/redis.service';
+import { RoomRouter } from '../rooms/room-router';
 
 /**
  * The entry point of the library. Import it once, in the root module:
@@ -65,6 +67,21 @@ import { UserChannels } from './user-channels';
         ),
       inject: [PROPAGATOR_OPTIONS, LocalDelivery, PropagatorMetrics],
     },
+    {
+      provide: RoomRouter,
+      useFactory: (
+        options: ResolvedPropagatorOptions,
+        redis: RedisService,
+        consumer: PropagatorConsumer,
+      ) =>
+        new RoomRouter(redis, {
+          channels: options.channels,
+          origin: options.origin,
+          log: new RateLimitedLogger(new Logger(RoomRouter.name)),
+          onMessage: (channel, raw) => consumer.consume(channel, raw),
+        }),
+      inject: [PROPAGATOR_OPTIONS, RedisService, PropagatorConsumer],
+    },
     UserChannels,
     SocketQuota,
     RedisPropagatorService,
@@ -78,6 +95,7 @@ import { UserChannels } from './user-channels';
     PropagatorMetrics,
     SocketStateModule,
     UserChannels,
+    RoomRouter,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
     PropagatorMetricsCollector,

@@ -4,13 +4,7 @@ import {
   PROPAGATOR_OPTIONS,
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
-import { RedisService } from '../redis/redis.service';
-import { withTimeout } from '../shared/with-timeout';
-import { PropagatorConsumer } from './propagator-consumer';
-
-// How long a new socket or stream waits for its user's channel: one round
-// trip to Redis; the bound only matters when Redis stalls.
-const SUBSCRIBE_WAIT_MS = 2_000;
+import { RoomRouter } from '../rooms/room-router';
 
 /** A hold on a user's channel, taken for one socket (or stream) of the user. */
 export interface UserPresence {
@@ -25,26 +19,20 @@ export interface UserPresence {
   release(): void;
 }
 
-interface Held {
-  holds: number;
-  readonly stop: () => void;
-}
-
 /**
- * Subscribes this instance to the own channel of each user it holds: on the
- * user's first hold, and unsubscribes after the last one is released. So an
- * instance receives a user's traffic only while it has a socket of that user.
- * The subscriptions are batched by {@link RedisService} and restored by the
- * transport after a reconnect.
+ * Holds the own channel of each user this instance has a socket or stream
+ * of, from the user's first hold to the last release, so an instance
+ * receives a user's traffic only while it has the user. The channel is the
+ * one of the user's room (see RoomRouter), which delivers its pushes to the
+ * consumer; a socket holds it from its handshake, before it joins the room.
  */
 @Injectable()
 export class UserChannels {
-  private readonly held = new Map<string, Held>();
+  private readonly held = new Map<string, number>();
   private readonly channels: PropagatorChannels;
 
   constructor(
-    private readonly redis: RedisService,
-    private readonly consumer: PropagatorConsumer,
+    private readonly router: RoomRouter,
     @Inject(PROPAGATOR_OPTIONS) options: ResolvedPropagatorOptions,
   ) {
     this.channels = options.channels;
@@ -53,28 +41,11 @@ export class UserChannels {
   /** Takes a hold on the user's channel; release it when the socket goes. */
   hold(userId: string): UserPresence {
     const channel = this.channels.user(userId);
-    let entry = this.held.get(userId);
-    if (!entry) {
-      entry = {
-        holds: 0,
-        stop: this.redis.listen(
-          channel,
-          (raw) => this.consumer.consume(channel, raw),
-          { required: false },
-        ),
-      };
-      this.held.set(userId, entry);
-    }
-    entry.holds += 1;
+    this.held.set(userId, (this.held.get(userId) ?? 0) + 1);
+    this.router.hold(channel);
     let isReleased = false;
     return {
-      ready: this.redis.isReady()
-        ? withTimeout(
-            this.redis.whenSubscribed(channel),
-            SUBSCRIBE_WAIT_MS,
-            () => new Error('stalled'),
-          ).catch(() => false)
-        : Promise.resolve(false),
+      ready: this.router.whenActive([channel]),
       release: () => {
         if (!isReleased) {
           isReleased = true;
@@ -90,10 +61,12 @@ export class UserChannels {
   }
 
   private release(userId: string): void {
-    const entry = this.held.get(userId);
-    if (entry && --entry.holds === 0) {
+    const holds = this.held.get(userId) ?? 0;
+    if (holds <= 1) {
       this.held.delete(userId);
-      entry.stop();
+    } else {
+      this.held.set(userId, holds - 1);
     }
+    this.router.release(this.channels.user(userId));
   }
 }

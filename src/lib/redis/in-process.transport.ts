@@ -72,6 +72,15 @@ export class InProcessBus {
     return { granted: true, others };
   }
 
+  /** How many members are subscribed to the channel: Redis' NUMSUB. */
+  numsub(channel: string): number {
+    let count = 0;
+    for (const member of this.members) {
+      count += member.isSubscribed(channel) ? 1 : 0;
+    }
+    return count;
+  }
+
   /**
    * Delivers asynchronously, and in publish order, as Redis would. Returns
    * how many members were subscribed to the channel when it was published.
@@ -131,8 +140,9 @@ export class InProcessTransport implements PubSubTransport {
 
   /** Called by the bus for every message published on a subscribed channel. */
   receive(channel: string, message: Buffer): void {
-    // Redis stops delivering at once on UNSUBSCRIBE, messages in flight included.
-    if (this.isSubscribed(channel)) {
+    // As with Redis, a message published while the channel was subscribed
+    // arrives even if the channel was unsubscribed since: PUBLISH counted it.
+    if (!this.isClosed) {
       this.handler(channel, message);
     }
   }

@@ -4,9 +4,9 @@ import { keySlot } from './key-slot';
 
 /**
  * Pub/sub over a Redis Cluster. Channels for which `isSharded` holds (the
- * users' own channels) use sharded pub/sub, `SPUBLISH` and `SSUBSCRIBE`:
+ * users', rooms', namespaces' and instances' own channels) use sharded pub/sub, `SPUBLISH` and `SSUBSCRIBE`:
  * their traffic stays on the one shard that owns the channel's slot, so it
- * scales with the shards. The other channels (the contract's three) use
+ * scales with the shards. The other channels (the contract's three, the heartbeats) use
  * classic pub/sub, which the cluster carries to every node, so that a
  * service can `PUBLISH` to them on any node.
  *

@@ -30,6 +30,7 @@ export class RedisService implements OnApplicationShutdown {
   private readonly completions = new Set<() => void>();
   private readonly required = new Set<string>();
   private readonly subscriptions: ChannelSubscriptions;
+  private unclaimed?: (channel: string, payload: Buffer) => void;
 
   constructor(
     @Inject(PUBSUB_TRANSPORT) private readonly transport: PubSubTransport,
@@ -130,6 +131,16 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   /**
+   * Receives the messages of channels that nobody listens to any more: they
+   * were published while the channel was still subscribed, and PUBLISH
+   * counted this instance. The rooms answer such requests, so that the
+   * requester gets as many answers as PUBLISH said. One listener at most.
+   */
+  listenUnclaimed(listener: (channel: string, payload: Buffer) => void): void {
+    this.unclaimed = listener;
+  }
+
+  /**
    * Resolves when the channel's subscription is confirmed by the transport
    * (true), or can no longer be (false: refused, or nobody listens anymore).
    * While the transport is disconnected this waits for it.
@@ -209,10 +220,12 @@ export class RedisService implements OnApplicationShutdown {
   private dispatch(channel: string, payload: Buffer): void {
     // Listeners do not throw: each consumer handles its own errors.
     const channelListeners = this.listeners.get(channel);
-    if (channelListeners) {
-      for (const listener of channelListeners) {
-        listener(payload);
-      }
+    if (!channelListeners) {
+      this.unclaimed?.(channel, payload);
+      return;
+    }
+    for (const listener of channelListeners) {
+      listener(payload);
     }
   }
 }

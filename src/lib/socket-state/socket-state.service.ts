@@ -1,17 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
 import type { Namespace, Server, Socket } from 'socket.io';
+import { AUTHENTICATED_ROOM, userRoom } from '../rooms/room-names';
 
-/** Room that every authenticated socket joins, in every namespace. */
-export const AUTHENTICATED_ROOM = 'redis-propagator:authenticated';
-
-/**
- * Room of one user's sockets, in each namespace: a delivery to the user is
- * one broadcast, encoded once for all of the user's sockets there.
- */
-export function userRoom(userId: string): string {
-  return `redis-propagator:user:${userId}`;
-}
+export { AUTHENTICATED_ROOM, userRoom };
 
 /**
  * This instance's registry of sockets: user id -> that user's sockets, in

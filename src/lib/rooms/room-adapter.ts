@@ -1,0 +1,257 @@
+import {
+  Adapter,
+  type BroadcastOptions,
+  type Room,
+  type SocketId,
+} from 'socket.io-adapter';
+import type { Namespace, Socket } from 'socket.io';
+import type {
+  AdapterOperation,
+  EmitOperation,
+  SocketDetails,
+  Target,
+} from './adapter-operation';
+import type { LocalNamespace, RoomRouter } from './room-router';
+
+type Packet = { type: number; data: unknown[]; nsp?: string; id?: number };
+
+/**
+ * The Socket.IO adapter of one namespace: Socket.IO's in-memory adapter for
+ * this instance's sockets, and a {@link RoomRouter} for the others'. Each
+ * room this namespace holds keeps its channel subscribed, from the first
+ * socket that joins (the join resolves once the channel is) to the last
+ * that leaves.
+ */
+export class RoomAdapter extends Adapter implements LocalNamespace {
+  declare readonly nsp: Namespace;
+  readonly name: string;
+
+  constructor(
+    nsp: Namespace,
+    private readonly router: RoomRouter,
+  ) {
+    super(nsp);
+    this.name = nsp.name;
+    this.on('create-room', (room: Room) => {
+      const channel = router.channelOf(room);
+      if (channel !== undefined) {
+        router.hold(channel);
+      }
+    });
+    this.on('delete-room', (room: Room) => {
+      const channel = router.channelOf(room);
+      if (channel !== undefined) {
+        router.release(channel);
+      }
+    });
+  }
+
+  override init(): void {
+    this.router.attach(this);
+  }
+
+  override close(): void {
+    for (const room of this.rooms.keys()) {
+      const channel = this.router.channelOf(room);
+      if (channel !== undefined) {
+        this.router.release(channel);
+      }
+    }
+    this.rooms.clear();
+    this.sids.clear();
+    this.router.detach(this);
+  }
+
+  override serverCount(): Promise<number> {
+    return Promise.resolve(this.router.serverCount());
+  }
+
+  override addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
+    void super.addAll(id, rooms);
+    const channels: string[] = [];
+    for (const room of rooms) {
+      const channel = this.router.channelOf(room);
+      if (channel !== undefined) {
+        channels.push(channel);
+      }
+    }
+    if (channels.length > 0) {
+      return this.router.whenActive(channels).then(() => undefined);
+    }
+  }
+
+  override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    if (!opts.flags?.local) {
+      this.router.publish(this.emitOperation(packet, opts));
+    }
+    super.broadcast(packet, opts);
+  }
+
+  override broadcastWithAck(
+    packet: Packet,
+    opts: BroadcastOptions,
+    clientCountCallback: (clientCount: number) => void,
+    ack: (...args: unknown[]) => void,
+  ): void {
+    // Socket.IO waits for as many counts as serverCount() says, which it
+    // asks right after this call: read the same number now, and give that
+    // many counts, the first with every client, the rest zero.
+    const servers = this.router.serverCount();
+    const operation = this.emitOperation(packet, opts);
+    let local = 0;
+    super.broadcastWithAck(packet, opts, (count) => (local = count), ack);
+    const report = (remote: number) => {
+      clientCountCallback(local + remote);
+      for (let server = 1; server < servers; server += 1) {
+        clientCountCallback(0);
+      }
+    };
+    if (opts.flags?.local) {
+      report(0);
+      return;
+    }
+    this.router.emitWithAck(
+      operation,
+      opts.flags?.timeout ?? 5_000,
+      (data) => ack(...data),
+      report,
+    );
+  }
+
+  override async fetchSockets(opts: BroadcastOptions): Promise<unknown[]> {
+    const remote = opts.flags?.local
+      ? Promise.resolve([])
+      : this.router.fetch(this.target(opts), opts.flags?.timeout);
+    const local = (await super.fetchSockets(opts)) as Socket[];
+    const ids = new Set(local.map((socket) => socket.id));
+    const others = (await remote).filter(
+      (socket) => !ids.has(socket.id) && ids.add(socket.id),
+    );
+    return [...local, ...others];
+  }
+
+  override addSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    if (!opts.flags?.local) {
+      this.router.publish({ op: 'join', ...this.target(opts), targets: rooms });
+    }
+    super.addSockets(opts, rooms);
+  }
+
+  override delSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    if (!opts.flags?.local) {
+      this.router.publish({
+        op: 'leave',
+        ...this.target(opts),
+        targets: rooms,
+      });
+    }
+    super.delSockets(opts, rooms);
+  }
+
+  override disconnectSockets(opts: BroadcastOptions, close: boolean): void {
+    if (!opts.flags?.local) {
+      this.router.publish({ op: 'disconnect', ...this.target(opts), close });
+    }
+    super.disconnectSockets(opts, close);
+  }
+
+  override serverSideEmit(packet: unknown[]): void {
+    const last = packet[packet.length - 1];
+    if (typeof last !== 'function') {
+      this.router.serverSideEmit(this.name, packet);
+      return;
+    }
+    this.router.serverSideEmit(
+      this.name,
+      packet.slice(0, -1),
+      last as (error: Error | null, responses: unknown[]) => void,
+    );
+  }
+
+  // What the router asks of this namespace, for operations of other instances.
+
+  deliver({ type, data, flags, ...target }: EmitOperation): void {
+    super.broadcast({ type, data }, this.options(target, flags));
+  }
+
+  applyOperation(operation: Extract<AdapterOperation, Target>): void {
+    const opts = this.options(operation);
+    switch (operation.op) {
+      case 'join':
+        super.addSockets(opts, [...operation.targets]);
+        return;
+      case 'leave':
+        super.delSockets(opts, [...operation.targets]);
+        return;
+      case 'disconnect':
+        super.disconnectSockets(opts, operation.close);
+        return;
+    }
+  }
+
+  async details(target: Target): Promise<SocketDetails[]> {
+    const sockets = (await super.fetchSockets(
+      this.options(target),
+    )) as Socket[];
+    return sockets.map((socket) => ({
+      id: socket.id,
+      handshake: socket.handshake,
+      rooms: [...socket.rooms],
+      data: socket.data as unknown,
+    }));
+  }
+
+  emitWithAck(
+    { type, data, flags, ...target }: EmitOperation,
+    onAck: (data: unknown[]) => void,
+  ): number {
+    let count = 0;
+    super.broadcastWithAck(
+      { type, data },
+      this.options(target, flags),
+      (clients) => (count = clients),
+      (...args: unknown[]) => onAck(args),
+    );
+    return count;
+  }
+
+  receiveServerSideEmit(
+    data: unknown[],
+    onAck?: (response: unknown) => void,
+  ): void {
+    this.nsp._onServerSideEmit(
+      (onAck ? [...data, onAck] : data) as [string, ...unknown[]],
+    );
+  }
+
+  private emitOperation(packet: Packet, opts: BroadcastOptions): EmitOperation {
+    const { volatile, compress } = opts.flags ?? {};
+    return {
+      op: 'emit',
+      ...this.target(opts),
+      type: packet.type,
+      data: packet.data,
+      ...((volatile || compress) && { flags: { volatile, compress } }),
+    };
+  }
+
+  private target({ rooms, except }: BroadcastOptions): Target {
+    return { nsp: this.name, rooms: [...rooms], except: [...(except ?? [])] };
+  }
+
+  private options(
+    { rooms, except }: Pick<Target, 'rooms' | 'except'>,
+    flags?: EmitOperation['flags'],
+  ): BroadcastOptions {
+    return { rooms: new Set(rooms), except: new Set(except), flags };
+  }
+}
+
+/** The adapter class to give Socket.IO (the `adapter` server option). */
+export function roomAdapterFor(router: RoomRouter): typeof Adapter {
+  return class extends RoomAdapter {
+    constructor(nsp: Namespace) {
+      super(nsp, router);
+    }
+  };
+}

@@ -4,6 +4,7 @@ import {
   RedisPropagatorModule,
   type RedisPropagatorModuleOptions,
 } from '../lib';
+import { ChatGateway } from './chat/chat.gateway';
 import type { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/app-config.constants';
 import { DemoController } from './demo/demo.controller';
@@ -66,6 +67,7 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         EventsGateway,
+        ChatGateway,
         NotificationsGateway,
         PushService,
         PushApiKeyGuard,

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { RedisPropagatorService } from '../src/lib';
 import type { AppInstance } from './support/app-instance';
+import { CHANNELS } from './support/channels';
 import type { TestClient } from './support/clients';
 import { useResources } from './support/resources';
 import { TRANSPORTS, useTransportCluster } from './support/transports';
@@ -127,6 +129,42 @@ describe.each(TRANSPORTS)(
         ).toEqual(badText);
       }
       expect(ada.events('chat:message')).toEqual([]);
+    });
+
+    it('takes a push to a room from another service, and answers how many instances hold it', async () => {
+      const ada = await cluster.client(one, { userId: 'ada' });
+      const bob = await cluster.client(two, { userId: 'bob' });
+      const propagator = one.app.get(RedisPropagatorService);
+      const push = (data: unknown) =>
+        propagator.emitToRoom('chat:pushed', { event: 'chat:notice', data });
+      expect(await push('nobody')).toBe(0);
+      await ask(ada, 'chat:join', { roomId: 'pushed' });
+      expect(await push('one')).toBe(1);
+      await ask(bob, 'chat:join', { roomId: 'pushed' });
+      expect(await push('two')).toBe(2);
+      // Another service, on the room's channel: a malformed message first.
+      await cluster.publisher.publish(CHANNELS.room('chat:pushed'), '{broken');
+      await cluster.publisher.publish(
+        CHANNELS.room('chat:pushed'),
+        JSON.stringify({ event: 'chat:notice', data: 'raw' }),
+      );
+      expect(await ada.waitFor('chat:notice', 3)).toEqual([
+        'one',
+        'two',
+        'raw',
+      ]);
+      expect(await bob.waitFor('chat:notice', 2)).toEqual(['two', 'raw']);
+      const dropped = cluster.instances.map(
+        (instance) =>
+          instance.app.get(RedisPropagatorService).getMetrics().dropped
+            .not_json,
+      );
+      expect(
+        dropped.reduce((sum, count) => sum + count, 0),
+      ).toBeGreaterThanOrEqual(2);
+      await expect(
+        propagator.emitToRoom('r'.repeat(257), { event: 'chat:notice' }),
+      ).rejects.toThrow('is longer than 256 characters');
     });
   },
 );

@@ -168,10 +168,36 @@ describe('pushing from a service without Nest', () => {
     expect(all.stdout).toBe('2 instances took the message');
   });
 
+  it('pushes to a room, from Node and from the command line, with the count of instances that hold it', async () => {
+    const here = await client(one, 'room-a');
+    const there = await client(two, 'room-b');
+    for (const tab of [here, there]) {
+      await tab.socket
+        .timeout(5_000)
+        .emitWithAck('chat:join', { roomId: 'pub' });
+    }
+
+    expect(await publisher.toRoom('chat:pub', 'notice', 1)).toBe(2);
+    expect(await publisher.toRoom('chat:empty', 'notice', 0)).toBe(0);
+    const run = await cli(
+      ['push', '--room', 'chat:pub', '--event', 'notice', '--data', '2'],
+      { REDIS_URL: redis.url },
+    );
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: '2 instances took the message',
+    });
+    expect(await here.waitFor('notice', 2)).toEqual([1, 2]);
+    expect(await there.waitFor('notice', 2)).toEqual([1, 2]);
+    await expect(publisher.toRoom('', 'notice')).rejects.toThrow(
+      'a room name must be a non-empty string',
+    );
+  });
+
   it.each([
     [
       ['push', '--event', 'x'],
-      'name one target: --user <id>, --all or --authenticated',
+      'name one target: --user <id>, --room <name>, --all or --authenticated',
     ],
     [['send', '--all', '--event', 'x'], 'the command is "propagator push ..."'],
     [['push', '--all'], '--event <name> is required'],

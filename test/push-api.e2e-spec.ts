@@ -63,6 +63,48 @@ describe('POST /push', () => {
     expect(await tab.waitFor('notice')).toEqual([{ text: 'hi' }]);
   });
 
+  it('pushes to a room, once per id, and refuses a room name the contract refuses', async () => {
+    const tab = resources.forTest(
+      await connect(instance.url, { userId: 'api-room' }),
+      (c) => c.close(),
+    );
+    await tab.socket.timeout(5_000).emitWithAck('chat:join', { roomId: 'api' });
+    const body = (data: number) => ({
+      target: 'room',
+      room: 'chat:api',
+      event: 'notice',
+      data,
+      id: 'api-room-1',
+    });
+
+    expect(await push(instance.url, body(1))).toEqual({
+      status: 202,
+      body: { instances: 1 },
+    });
+    expect(await push(instance.url, body(2))).toEqual({
+      status: 202,
+      body: { instances: 0 },
+    });
+    expect(await tab.waitFor('notice')).toEqual([1]);
+    const refused = await push(instance.url, {
+      target: 'room',
+      room: 'r'.repeat(257),
+      event: 'notice',
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain(
+      'is longer than 256 characters',
+    );
+    const misplaced = await push(instance.url, {
+      target: 'all',
+      room: 'chat:api',
+      event: 'notice',
+    });
+    expect(JSON.stringify(misplaced.body)).toContain(
+      'is only for target \\"room\\"',
+    );
+  });
+
   it('delivers an id once: the same id again is accepted and reaches nobody', async () => {
     const tab = resources.forTest(
       await connect(instance.url, { userId: 'api-3' }),
@@ -150,7 +192,7 @@ describe('POST /push', () => {
       status: 400,
       body: {
         fields: {
-          target: 'must be "user", "all" or "authenticated"',
+          target: 'must be "user", "room", "all" or "authenticated"',
           userId: 'is only for target "user"',
         },
       },

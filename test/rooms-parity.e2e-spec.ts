@@ -39,6 +39,16 @@ describe.each(ADAPTER_SETUPS)(
       socket.on('relay', (room: string, payload: unknown) =>
         socket.to(room).emit('relayed', payload),
       );
+      socket.on(
+        'join',
+        (rooms: string[], ack: (answer: { error?: string }) => void) => {
+          try {
+            void Promise.resolve(socket.join(rooms)).then(() => ack({}));
+          } catch (error) {
+            ack({ error: (error as Error).message });
+          }
+        },
+      );
       socket.on('shout', (payload: unknown) =>
         socket.broadcast.emit('shouted', payload),
       );
@@ -245,6 +255,25 @@ describe.each(ADAPTER_SETUPS)(
         await waitUntil(async () => (await numsub('held')) === 1, 'b let go');
         first.socket.disconnect();
         await waitUntil(async () => (await numsub('held')) === 0, 'a let go');
+      });
+
+      it('refuses a room name too long for a channel, and more rooms than maxRoomsPerSocket', async () => {
+        const member = await client(a);
+        const join = (rooms: string[]) =>
+          member.socket.timeout(5_000).emitWithAck('join', rooms) as Promise<{
+            error?: string;
+          }>;
+        expect(await join(['x'.repeat(257)])).toEqual({
+          error: `Cannot join: the room name "${'x'.repeat(32)}..." is longer than 256 characters`,
+        });
+        const many = Array.from({ length: 1_000 }, (_, n) => `many-${n}`);
+        expect(await join(many)).toEqual({});
+        const refused = await join(['one-more']);
+        expect(refused.error).toMatch(
+          /^Cannot join: socket \S+ would be in more than 1000 rooms \(maxRoomsPerSocket\)$/,
+        );
+        // Nothing of the refused join was taken.
+        expect(a.io.of('/').adapter.rooms.has('one-more')).toBe(false);
       });
 
       it('drops malformed adapter frames, counted, and delivers the next broadcast', async () => {

@@ -38,7 +38,10 @@ export type {
   BroadcastMessage,
   SendToUserMessage,
 } from './contract/propagator-message.interface';
-export { validatePropagatorMessage } from './contract/propagator-message.parser';
+export {
+  roomNameProblem,
+  validatePropagatorMessage,
+} from './contract/propagator-message.parser';
 export {
   InvalidMessageError,
   type DropReason,

@@ -52,7 +52,7 @@ export function clusterPublisher(
 ): RawPublisher {
   return {
     publish: (channel, message) =>
-      channel.startsWith(CHANNELS.userPrefix)
+      CHANNELS.isSharded(channel)
         ? client.spublish(channel, message)
         : oneNode.publish(channel, message),
   };

@@ -3,15 +3,18 @@ import {
   InvalidMessageError,
   PropagatorPublishError,
   RedisPropagatorService,
+  roomNameProblem,
   validatePropagatorMessage,
 } from '../../lib';
 
 /** Body of POST /push. */
 export interface PushRequestDto {
   /** Who receives it. */
-  target: 'user' | 'all' | 'authenticated';
+  target: 'user' | 'room' | 'all' | 'authenticated';
   /** With target "user": whose sockets. */
   userId?: string | number;
+  /** With target "room": which room's sockets. */
+  room?: string;
   event: string;
   data?: unknown;
   /** @default '/' */
@@ -40,10 +43,11 @@ export class PushUnavailableError extends Error {}
 /** The message would be over the size limit once encoded. */
 export class PushTooLargeError extends Error {}
 
-const TARGETS = new Set(['user', 'all', 'authenticated']);
+const TARGETS = new Set(['user', 'room', 'all', 'authenticated']);
 const FIELDS = new Set([
   'target',
   'userId',
+  'room',
   'event',
   'data',
   'namespace',
@@ -74,9 +78,16 @@ export class PushService {
               namespace: request.namespace,
               id: request.id,
             })
-          : await (request.target === 'all'
-              ? this.propagator.emitToAll(request)
-              : this.propagator.emitToAuthenticated(request));
+          : request.target === 'room'
+            ? await this.propagator.emitToRoom(request.room ?? '', {
+                event: request.event,
+                data: request.data,
+                namespace: request.namespace,
+                id: request.id,
+              })
+            : await (request.target === 'all'
+                ? this.propagator.emitToAll(request)
+                : this.propagator.emitToAuthenticated(request));
       return { instances };
     } catch (error) {
       if (error instanceof InvalidMessageError) {
@@ -107,7 +118,15 @@ function readRequest(body: unknown): PushRequestDto {
   }
   const { target, userId, event, namespace } = request;
   if (typeof target !== 'string' || !TARGETS.has(target)) {
-    problems.target = 'must be "user", "all" or "authenticated"';
+    problems.target = 'must be "user", "room", "all" or "authenticated"';
+  }
+  if (target === 'room' || request.room !== undefined) {
+    const problem = roomNameProblem(request.room);
+    if (target !== 'room') {
+      problems.room = 'is only for target "room"';
+    } else if (problem) {
+      problems.room = problem;
+    }
   }
   if (target === 'user' || userId !== undefined) {
     const problem = contractProblem({ event: 'e', userId }, 'userId', 'user');

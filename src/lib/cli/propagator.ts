@@ -6,21 +6,23 @@ import { Cluster } from 'ioredis';
 import { InvalidMessageError } from '../contract/invalid-message.error';
 import { createPropagatorPublisher } from '../publisher/create-propagator-publisher';
 
-const USAGE = `Usage: propagator push (--user <id> | --all | --authenticated) --event <name>
+const USAGE = `Usage: propagator push (--user <id> | --room <name> | --all | --authenticated) --event <name>
                       [--data <json>] [--namespace <name>] [--socket-id <id>] [--id <key>]
                       [--redis-url <url> | --cluster <host:port,...>]
                       [--prefix <channel prefix>] [--timeout <ms>]
 
 Publishes one event. Redis comes from --redis-url, else from REDIS_URL; a
 Redis Cluster from --cluster, else from REDIS_CLUSTER_NODES.
-Prints how many instances took it (for --user: how many hold the user).`;
+Prints how many instances took it (for --user and --room: how many hold the
+user or the room).`;
 
 /** A problem with the command line: exit code 2. */
 class UsageError extends Error {}
 
 interface Push {
-  target: 'user' | 'all' | 'authenticated';
+  target: 'user' | 'room' | 'all' | 'authenticated';
   userId?: string;
+  room?: string;
   event: string;
   data: unknown;
   namespace?: string;
@@ -41,6 +43,7 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
       strict: true,
       options: {
         user: { type: 'string' },
+        room: { type: 'string' },
         all: { type: 'boolean' },
         authenticated: { type: 'boolean' },
         event: { type: 'string' },
@@ -68,12 +71,13 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
   }
   const targets = [
     values.user !== undefined && 'user',
+    values.room !== undefined && 'room',
     values.all && 'all',
     values.authenticated && 'authenticated',
   ].filter((target): target is Push['target'] => Boolean(target));
   if (targets.length !== 1) {
     throw new UsageError(
-      'name one target: --user <id>, --all or --authenticated',
+      'name one target: --user <id>, --room <name>, --all or --authenticated',
     );
   }
   if (values.event === undefined) {
@@ -92,6 +96,7 @@ function readCommand(argv: string[], env: NodeJS.ProcessEnv): Push {
   return {
     target: targets[0],
     userId: values.user,
+    room: values.room,
     event: values.event,
     data: readData(values.data),
     namespace: values.namespace,
@@ -160,6 +165,11 @@ async function push(command: Push): Promise<number> {
         return await publisher.sendToUser(command.userId ?? '', event, data, {
           namespace,
           socketId,
+          id,
+        });
+      case 'room':
+        return await publisher.toRoom(command.room ?? '', event, data, {
+          namespace,
           id,
         });
       case 'all':

@@ -19,6 +19,23 @@ export const MAX_EVENT_LENGTH = RULES.event.maxLength;
 /** Longest idempotency key, in characters (code points). */
 export const MAX_ID_LENGTH = RULES.id.maxLength;
 
+/** Longest room name, in characters (code points): a room is also a channel. */
+export const MAX_ROOM_LENGTH = RULES.room.maxLength;
+
+/**
+ * Why a room name cannot be a room (empty, or longer than
+ * {@link MAX_ROOM_LENGTH}), or undefined when it can.
+ */
+export function roomNameProblem(room: unknown): string | undefined {
+  if (typeof room !== 'string' || room.length === 0) {
+    return 'a room name must be a non-empty string';
+  }
+  if (isLongerThan(room, MAX_ROOM_LENGTH)) {
+    return `the room name "${room.slice(0, 32)}..." is longer than ${MAX_ROOM_LENGTH} characters`;
+  }
+  return undefined;
+}
+
 /** A broadcast after validation: every field present and normalised. */
 export interface ParsedBroadcast {
   readonly event: string;

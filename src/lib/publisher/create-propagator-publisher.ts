@@ -75,6 +75,16 @@ export interface PushPublisher {
     data?: unknown,
     options?: PushOptions,
   ): Promise<number>;
+  /**
+   * Sends an event to every socket in a room, on every instance. Resolves
+   * with the number of instances that hold the room: 0 means it is empty.
+   */
+  toRoom(
+    room: string,
+    event: string,
+    data?: unknown,
+    options?: PushOptions,
+  ): Promise<number>;
   /** Closes the publisher's own connection; a client you passed stays open. */
   close(): Promise<void>;
 }
@@ -107,9 +117,7 @@ export function createPropagatorPublisher(
       : options.redis;
   const channels = propagatorChannels(settings.channelPrefix);
   const publisher = new PropagatorPublisher(
-    new RedisPublishTransport(client, settings.timeoutMs, (channel) =>
-      channel.startsWith(channels.userPrefix),
-    ),
+    new RedisPublishTransport(client, settings.timeoutMs, channels.isSharded),
     channels,
     settings,
   );
@@ -120,6 +128,8 @@ export function createPropagatorPublisher(
       publisher.emitToAll({ ...extra, event, data }),
     emitToAuthenticated: (event, data, extra = {}) =>
       publisher.emitToAuthenticated({ ...extra, event, data }),
+    toRoom: (room, event, data, extra = {}) =>
+      publisher.emitToRoom(room, { ...extra, event, data }),
     close: async () => {
       if (!isOwnClient || client.status === 'end') {
         return;

@@ -7,7 +7,7 @@ import { withTimeout } from '../shared/with-timeout';
  * a publish waits for the connection to be ready and for Redis' answer at
  * most `timeoutMs` in all, then rejects. While the connection is down
  * nothing is queued, so a publish that rejected is never sent later. On a
- * cluster, a channel for which `isSharded` holds (a user's own) takes
+ * cluster, a channel for which `isSharded` holds (a user's or a room's own) takes
  * `SPUBLISH`, as the app subscribes to it with `SSUBSCRIBE`.
  */
 export class RedisPublishTransport implements Pick<

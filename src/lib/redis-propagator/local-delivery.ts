@@ -67,6 +67,19 @@ export class LocalDelivery {
     return reached;
   }
 
+  /** Every socket in the room, in the namespace. */
+  toRoom(room: string, { namespace, event, data }: ParsedBroadcast): number {
+    let reached = 0;
+    for (const nsp of this.socketState.namespaces(namespace)) {
+      const members = nsp.adapter.rooms.get(room);
+      if (members) {
+        reached += members.size;
+        nsp.local.to(room).emit(event, data);
+      }
+    }
+    return reached;
+  }
+
   /** Every authenticated socket and stream of the namespace. */
   toAuthenticated({ namespace, event, data, id }: ParsedBroadcast): number {
     let reached = this.streams.sendToNamespace(

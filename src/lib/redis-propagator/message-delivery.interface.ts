@@ -11,4 +11,6 @@ export interface MessageDelivery {
   toUser(message: ParsedSendToUser): number;
   toAll(message: ParsedBroadcast): number;
   toAuthenticated(message: ParsedBroadcast): number;
+  /** Every socket in the room, in the message's namespace. */
+  toRoom(room: string, message: ParsedBroadcast): number;
 }

@@ -26,6 +26,7 @@ function setup(delivery: Partial<MessageDelivery> = {}, maxBytes = 100) {
       toUser: record('user'),
       toAll: record('all'),
       toAuthenticated: record('authenticated'),
+      toRoom: (room, message) => record(`room ${room}`)(message),
       ...delivery,
     },
     maxBytes,
@@ -75,6 +76,7 @@ describe('PropagatorConsumer', () => {
     expect(metrics.snapshot().received).toBe(3);
     expect(metrics.consumed).toEqual({
       user: 0,
+      room: 0,
       send: 1,
       all: 1,
       authenticated: 1,
@@ -115,6 +117,32 @@ describe('PropagatorConsumer', () => {
     expect(metrics.snapshot().dropped.invalid).toBe(2);
     expect(metrics.dropped.user.invalid).toBe(2);
     expect(metrics.consumed.user).toBe(4);
+  });
+
+  it("takes the room of a room's own channel from its name, and drops what breaks the contract", () => {
+    const { consumer, delivered, metrics } = setup();
+
+    consumer.consume(channels.room('chat:lobby'), raw({ event: 'a', data: 1 }));
+    consumer.consume(channels.room('chat:lobby'), raw({ data: 'no event' }));
+    consumer.consume(channels.room('chat:lobby'), Buffer.from('{not json'));
+    consumer.consume(channels.room('chat:lobby'), raw({ event: 'b' }));
+
+    expect(delivered).toEqual([
+      [
+        'room chat:lobby',
+        { event: 'a', data: 1, namespace: '/', id: undefined },
+      ],
+      [
+        'room chat:lobby',
+        { event: 'b', data: undefined, namespace: '/', id: undefined },
+      ],
+    ]);
+    expect(metrics.dropped.room).toEqual({
+      too_large: 0,
+      not_json: 1,
+      invalid: 1,
+    });
+    expect(metrics.consumed.room).toBe(4);
   });
 
   it('skips the frames this instance published, undecoded, and takes those of others', () => {

@@ -22,7 +22,7 @@ interface ChannelRoute {
 
 /**
  * Turns each raw message of the three contract channels, and of the users'
- * own channels, into one delivery.
+ * and rooms' own channels, into one delivery.
  * Every message is decoded once, and handled inside its own try/catch: a
  * malformed message or a failing delivery is logged and counted, and never
  * stops the next message. A frame this instance published is skipped
@@ -32,6 +32,8 @@ export class PropagatorConsumer {
   private readonly routes: ReadonlyMap<string, ChannelRoute>;
   private readonly userRoute: ChannelRoute;
   private readonly userPrefix: string;
+  private readonly roomRoute: ChannelRoute;
+  private readonly roomPrefix: string;
 
   constructor(
     channels: PropagatorChannels,
@@ -48,13 +50,13 @@ export class PropagatorConsumer {
         maxBytes: number,
         channel: string,
       ) => ParseResult<T>,
-      deliver: (message: T) => number,
+      deliver: (message: T, channel: string) => number,
     ): ChannelRoute => ({
       kind,
       handle: (raw, channel) => {
         const decoded = decode(raw, maxMessageBytes, channel);
         return decoded.ok
-          ? { ok: true, message: deliver(decoded.message) }
+          ? { ok: true, message: deliver(decoded.message, channel) }
           : decoded;
       },
     });
@@ -69,6 +71,14 @@ export class PropagatorConsumer {
           maxBytes,
         ),
       (message) => delivery.toUser(message),
+    );
+    const { roomPrefix } = channels;
+    this.roomPrefix = roomPrefix;
+    this.roomRoute = route(
+      'room',
+      (raw, maxBytes) => parseBroadcastMessage(raw, maxBytes),
+      (message, channel) =>
+        delivery.toRoom(channel.slice(roomPrefix.length), message),
     );
     this.routes = new Map([
       [
@@ -101,7 +111,11 @@ export class PropagatorConsumer {
   consume(channel: string, raw: Buffer): void {
     const route =
       this.routes.get(channel) ??
-      (channel.startsWith(this.userPrefix) ? this.userRoute : undefined);
+      (channel.startsWith(this.userPrefix)
+        ? this.userRoute
+        : channel.startsWith(this.roomPrefix)
+          ? this.roomRoute
+          : undefined);
     if (!route || (isFrame(raw) && isFrom(raw, this.origin))) {
       return;
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type HistogramState, PropagatorMetrics } from './propagator-metrics';
 import { UserChannels } from './user-channels';
+import { RoomRouter } from '../rooms/room-router';
 import { RedisService } from '../redis/redis.service';
 import { EventStreamRegistry } from '../socket-state/event-stream-registry';
 import { SocketStateService } from '../socket-state/socket-state.service';
@@ -53,6 +54,7 @@ export class PropagatorMetricsCollector {
     private readonly redis: RedisService,
     private readonly userChannels: UserChannels,
     private readonly streams: EventStreamRegistry,
+    private readonly router: RoomRouter,
   ) {
     this.definitions = this.define();
   }
@@ -110,6 +112,22 @@ export class PropagatorMetricsCollector {
         'user_channels',
         "Users' own channels this instance subscribes to.",
         () => [{ value: this.userChannels.size }],
+      ),
+      gauge(
+        'rooms',
+        "Rooms with a socket here, by namespace (sockets' own rooms aside).",
+        () =>
+          this.socketState.allNamespaces().map((nsp) => ({
+            value: [...nsp.adapter.rooms.keys()].filter(
+              (room) => !nsp.sockets.has(room),
+            ).length,
+            labels: { namespace: nsp.name },
+          })),
+      ),
+      gauge(
+        'room_channels',
+        'Channels this instance holds for rooms, users and namespaces.',
+        () => [{ value: this.router.heldChannels }],
       ),
       gauge('event_streams', 'Listen-only clients (SSE) open here.', () => [
         { value: this.streams.size },

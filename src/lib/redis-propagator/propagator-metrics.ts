@@ -1,15 +1,15 @@
 import type { DropReason } from '../contract/invalid-message.error';
 
 /**
- * The kind of channel a message travelled on: a user's own channel, or one
- * of the three contract channels (send-to-user, emit-to-all,
+ * The kind of channel a message travelled on: a user's own channel, a
+ * room's, or one of the three contract channels (send-to-user, emit-to-all,
  * emit-to-authenticated).
  */
-export type ChannelKind = 'user' | 'send' | 'all' | 'authenticated';
+export type ChannelKind = 'user' | 'room' | 'send' | 'all' | 'authenticated';
 
 /** Why a client's event was refused (not handled, or not propagated). */
 export type EventRefusalCode =
-  'rate_limited' | 'payload_too_large' | 'message_too_large';
+  'rate_limited' | 'payload_too_large' | 'message_too_large' | 'too_many_rooms';
 
 /** Why the server closed a client's connection. */
 export type DisconnectReason = 'abuse' | 'slow_client';
@@ -54,7 +54,13 @@ export interface HistogramState {
 type PerKind = Record<ChannelKind, number>;
 type PerReason = Record<DropReason, number>;
 
-const perKind = (): PerKind => ({ user: 0, send: 0, all: 0, authenticated: 0 });
+const perKind = (): PerKind => ({
+  user: 0,
+  room: 0,
+  send: 0,
+  all: 0,
+  authenticated: 0,
+});
 const perReason = (): PerReason => ({ too_large: 0, not_json: 0, invalid: 0 });
 
 /**
@@ -70,6 +76,7 @@ export class PropagatorMetrics {
   readonly delivered = perKind();
   readonly dropped: Record<ChannelKind, PerReason> = {
     user: perReason(),
+    room: perReason(),
     send: perReason(),
     all: perReason(),
     authenticated: perReason(),

@@ -174,6 +174,7 @@ describe('PropagatorPublisher inside an instance', () => {
       toUser: ({ userId, event }) => delivered.push(`${userId} ${event}`),
       toAll: ({ event }) => delivered.push(`all ${event}`),
       toAuthenticated: ({ event }) => delivered.push(`auth ${event}`),
+      toRoom: (room, { event }) => delivered.push(`${room} ${event}`),
     };
     const { publisher } = setup({ isDown: true, local });
 

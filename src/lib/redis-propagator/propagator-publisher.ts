@@ -8,6 +8,7 @@ import {
   encodeMessage,
   type ParsedBroadcast,
   type ParseResult,
+  roomNameProblem,
   toBroadcast,
   toSendToUser,
 } from '../contract/propagator-message.parser';
@@ -92,6 +93,24 @@ export class PropagatorPublisher {
       toBroadcast(message),
       () => this.channels.emitAuthenticated,
       (local, parsed) => local.toAuthenticated(parsed),
+    );
+  }
+
+  /**
+   * Sends to every socket in a room, on every instance, through the room's
+   * own channel. Resolves with the number of instances that hold the room
+   * (0: nobody is in it). Rejects as {@link sendToUser} does, and for a room
+   * name that cannot be a room.
+   */
+  emitToRoom(room: string, message: BroadcastMessage): Promise<number> {
+    const problem = roomNameProblem(room);
+    return this.publish(
+      'room',
+      problem === undefined
+        ? toBroadcast(message)
+        : { ok: false, reason: 'invalid', error: problem },
+      () => this.channels.room(room),
+      (local, parsed) => local.toRoom(room, parsed),
     );
   }
 

@@ -73,14 +73,22 @@ import { RoomRouter } from '../rooms/room-router';
         options: ResolvedPropagatorOptions,
         redis: RedisService,
         consumer: PropagatorConsumer,
+        metrics: PropagatorMetrics,
       ) =>
         new RoomRouter(redis, {
           channels: options.channels,
           origin: options.origin,
           log: new RateLimitedLogger(new Logger(RoomRouter.name)),
           onMessage: (channel, raw) => consumer.consume(channel, raw),
+          onDropped: () => metrics.countDropped('room', 'invalid'),
+          onRoomRefused: () => metrics.countEventRefused('too_many_rooms'),
         }),
-      inject: [PROPAGATOR_OPTIONS, RedisService, PropagatorConsumer],
+      inject: [
+        PROPAGATOR_OPTIONS,
+        RedisService,
+        PropagatorConsumer,
+        PropagatorMetrics,
+      ],
     },
     UserChannels,
     SocketQuota,

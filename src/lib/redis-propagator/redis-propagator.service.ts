@@ -112,6 +112,16 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Sends an event to every socket in a room of a namespace, on every
+   * instance, as another service would through the room's channel.
+   * Resolves with the number of instances that hold the room. Inside a
+   * gateway, `server.to(room).emit()` does the same.
+   */
+  emitToRoom(room: string, message: BroadcastMessage): Promise<number> {
+    return this.publisher.emitToRoom(room, message);
+  }
+
+  /**
    * True when the transport is connected and the three contract channels
    * are subscribed: what a readiness probe should report.
    */

@@ -25,7 +25,7 @@ function recordingTransport() {
     },
     /** Waits until `count` commands have been sent in all. */
     sent: async (count: number): Promise<void> => {
-      const giveUpAt = Date.now() + 1_000;
+      const giveUpAt = Date.now() + 3_000;
       while (commands.length < count && Date.now() < giveUpAt) {
         await waitMs(1);
       }
@@ -101,6 +101,22 @@ describe('ChannelSubscriptions', () => {
     await refused;
     expect(subscriptions.isConfirmed('b')).toBe(false);
     expect(errors).toEqual(['subscribe b: NOPERM']);
+  });
+
+  it('asks again for a refused channel a second later, while it is wanted', async () => {
+    const { commands, transport, sent, answer } = recordingTransport();
+    const subscriptions = new ChannelSubscriptions(transport, () => undefined);
+
+    subscriptions.add('a');
+    subscriptions.add('b');
+    await sent(1);
+    await answer(new Error('CLUSTERDOWN'));
+    subscriptions.delete('b');
+    await sent(2);
+    await answer();
+    expect(commands).toEqual(['SUBSCRIBE a b', 'SUBSCRIBE a']);
+    expect(subscriptions.isConfirmed('a')).toBe(true);
+    subscriptions.close();
   });
 
   it('releases waiters and sends nothing more once closed', async () => {

@@ -4,6 +4,9 @@ import type { PubSubTransport } from './pubsub-transport.interface';
 // storm of handshakes, each batch gathers what arrived in this window, which
 // costs a handshake at most this much latency.
 const MIN_BATCH_INTERVAL_MS = 20;
+// A refused subscription is asked for again after this long, for as long as
+// the channel is wanted: a cluster's slot map being loaded, say.
+const RETRY_AFTER_MS = 1_000;
 
 /** Told when the transport refuses a batch of (un)subscriptions. */
 export type SubscriptionErrorHandler = (
@@ -170,6 +173,13 @@ export class ChannelSubscriptions {
         this.settle(channel);
       }
       this.report('subscribe', channels, error as Error);
+      setTimeout(() => {
+        for (const channel of channels) {
+          if (this.wanted.has(channel) && !this.isClosed) {
+            this.markDirty(channel);
+          }
+        }
+      }, RETRY_AFTER_MS).unref();
     }
   }
 

@@ -11,6 +11,7 @@ import type {
   SocketDetails,
   Target,
 } from './adapter-operation';
+import { roomNameProblem } from '../contract/propagator-message.parser';
 import type { LocalNamespace, RoomRouter } from './room-router';
 
 type Packet = { type: number; data: unknown[]; nsp?: string; id?: number };
@@ -66,15 +67,38 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
     return Promise.resolve(this.router.serverCount());
   }
 
+  /**
+   * Joins, once every room name is fit to be a channel and the socket stays
+   * within `maxRoomsPerSocket`; otherwise throws a TypeError or RangeError
+   * that says why, and joins none of them. Resolves once the rooms'
+   * channels are subscribed.
+   */
   override addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
-    void super.addAll(id, rooms);
     const channels: string[] = [];
     for (const room of rooms) {
       const channel = this.router.channelOf(room);
       if (channel !== undefined) {
+        const problem = roomNameProblem(room);
+        if (problem !== undefined) {
+          throw new TypeError(`Cannot join: ${problem}`);
+        }
         channels.push(channel);
       }
     }
+    const held = this.sids.get(id);
+    let joining = 0;
+    for (const room of rooms) {
+      joining += held?.has(room) ? 0 : 1;
+    }
+    const limit = this.router.maxRoomsPerSocket;
+    // Its own room does not count.
+    if ((held?.size ?? 1) - 1 + joining > limit) {
+      this.router.countRoomRefused();
+      throw new RangeError(
+        `Cannot join: socket ${id} would be in more than ${limit} rooms (maxRoomsPerSocket)`,
+      );
+    }
+    void super.addAll(id, rooms);
     if (channels.length > 0) {
       return this.router.whenActive(channels).then(() => undefined);
     }

@@ -60,6 +60,10 @@ export interface RoomRouterOptions {
   readonly onMessage?: (channel: string, raw: Buffer) => void;
   /** Called with each adapter frame dropped as malformed. */
   readonly onDropped?: () => void;
+  /** How many rooms a socket may be in, besides its own. @default 1_000 */
+  readonly maxRoomsPerSocket?: number;
+  /** Called with each join refused by `maxRoomsPerSocket`. */
+  readonly onRoomRefused?: () => void;
 }
 
 /**
@@ -72,6 +76,7 @@ export interface RoomRouterOptions {
  */
 export class RoomRouter {
   readonly uid: string;
+  readonly maxRoomsPerSocket: number;
   private readonly channels: PropagatorChannels;
   private readonly origin: Buffer;
   private readonly log: RouterLog;
@@ -93,6 +98,7 @@ export class RoomRouter {
     this.log = options.log;
     this.uid = options.origin.toString('hex');
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
+    this.maxRoomsPerSocket = options.maxRoomsPerSocket ?? 1_000;
     this.holds = new ChannelHolds(bus, (channel, raw) =>
       this.receive(channel, raw),
     );
@@ -157,6 +163,10 @@ export class RoomRouter {
   /** The instances alive, this one included (see InstanceHeartbeats). */
   serverCount(): number {
     return this.heartbeats.count;
+  }
+
+  countRoomRefused(): void {
+    this.options.onRoomRefused?.();
   }
 
   /** How many channels this instance holds for rooms, users and streams. */

@@ -242,6 +242,35 @@ describe.each(ADAPTER_SETUPS)(
       await expect(a.io.of('/').adapter.serverCount()).resolves.toBe(3);
     });
 
+    it('fails fetchSockets and emitWithAck with a timeout, not a hang, when an instance stops answering', async () => {
+      if (!setup.spawnNode) {
+        return; // In process, no instance can stop on its own.
+      }
+      const frozen = resources.forTest(await setup.spawnNode(), (child) =>
+        child.kill(),
+      );
+      const near = await client(a, 'frozen');
+      near.socket.on('question', (_: unknown, ack: (reply: string) => void) =>
+        ack('near'),
+      );
+      await client({ url: frozen.url } as IoNode, 'frozen');
+      await waitUntil(
+        async () => (await a.io.of('/').adapter.serverCount()) === 4,
+        'the fourth node to count',
+      );
+      frozen.freeze();
+      await expect(a.io.in('frozen').fetchSockets()).rejects.toThrow(/time/);
+      await expect(
+        a.io.to('frozen').timeout(1_000).emitWithAck('question', 'q'),
+      ).rejects.toThrow('operation has timed out');
+      await frozen.kill();
+      await waitUntil(
+        async () => (await a.io.of('/').adapter.serverCount()) === 3,
+        'the killed node to be forgotten',
+        10_000,
+      );
+    });
+
     if (setup.isOurs) {
       it('subscribes a room channel only where the room is held, until the last leave', async () => {
         const numsub = (room: string) => setup.numsub!(CHANNELS.room(room));

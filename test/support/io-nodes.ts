@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -48,6 +50,52 @@ export interface AdapterSetup {
   start(resources: Resources, size: number): Promise<IoNode[]>;
   /** The Redis to ask for NUMSUB or SHARDNUMSUB, when there is one. */
   numsub?(channel: string): Promise<number>;
+  /** Starts one more node in a process of its own, over the same Redis. */
+  spawnNode?(): Promise<ChildNode>;
+}
+
+/** A node in a child process, to freeze or kill in the middle of a request. */
+export interface ChildNode {
+  readonly url: string;
+  /** SIGSTOP: still subscribed, never answering. */
+  freeze(): void;
+  /** SIGKILL, and waits for the process to end. */
+  kill(): Promise<void>;
+}
+
+const CHILD = resolve('test/support/io-node-child.mjs');
+
+/** Starts io-node-child.mjs (built code: `npm run build` first). */
+async function spawnChild(kind: string, where: string): Promise<ChildNode> {
+  const child: ChildProcess = spawn(process.execPath, [CHILD, kind, where], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const ended = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = await withDeadline(
+    new Promise<string>((ready, fail) => {
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /READY (\S+)/.exec(output);
+        if (match) {
+          ready(match[1]);
+        }
+      });
+      child.once('exit', (code) =>
+        fail(new Error(`the child exited (${code})`)),
+      );
+    }),
+    `the ${kind} child to listen`,
+    15_000,
+  );
+  return {
+    url,
+    freeze: () => child.kill('SIGSTOP'),
+    async kill() {
+      child.kill('SIGKILL');
+      await ended;
+    },
+  };
 }
 
 async function listen(io: Server, http: HttpServer): Promise<string> {
@@ -121,6 +169,7 @@ export const REFERENCE: AdapterSetup = {
     const server = resources.forSuite(await startRedisServer(), (r) =>
       r.stop(),
     );
+    this.spawnNode = () => spawnChild('reference', server.url);
     const nodes: IoNode[] = [];
     for (let n = 0; n < size; n += 1) {
       const pub = new Redis(server.url, { maxRetriesPerRequest: 1 });
@@ -143,7 +192,7 @@ export const REFERENCE: AdapterSetup = {
 };
 
 /** Ours over one Redis. */
-export const OURS_REDIS: AdapterSetup & { url?: string } = {
+export const OURS_REDIS: AdapterSetup = {
   name: 'ours over Redis',
   isOurs: true,
   async start(resources, size) {
@@ -156,6 +205,7 @@ export const OURS_REDIS: AdapterSetup & { url?: string } = {
     );
     this.numsub = async (channel) =>
       Number(((await client.pubsub('NUMSUB', channel)) as [string, number])[1]);
+    this.spawnNode = () => spawnChild('ours', server.url);
     const nodes: IoNode[] = [];
     for (let n = 0; n < size; n += 1) {
       nodes.push(await ourNode(new IoRedisTransport(server.url)));
@@ -196,6 +246,7 @@ export const OURS_CLUSTER: AdapterSetup = {
       );
       return counts.reduce((sum, [, count]) => sum + Number(count), 0);
     };
+    this.spawnNode = () => spawnChild('ours-cluster', cluster.seeds.join(','));
     const started: IoNode[] = [];
     const { isSharded } = propagatorChannels();
     for (let n = 0; n < size; n += 1) {

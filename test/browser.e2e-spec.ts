@@ -74,6 +74,41 @@ describeInBrowser('the demo page in a real browser, through nginx', () => {
     );
   }
 
+  it('lets two users on two instances talk in one room of the chat', async () => {
+    const [entryA, entryB] = await entriesOnDistinctInstances();
+    const ada = await openAs(entryA.url, 'browser-ada');
+    resources.forTest(ada.page, (p) => p.close());
+    const bob = await openAs(entryB.url, 'browser-bob');
+    resources.forTest(bob.page, (p) => p.close());
+    expect(ada.instance).not.toBe(bob.instance);
+
+    for (const { page } of [ada, bob]) {
+      await page.fill('#roomId', 'browser-lobby');
+      await page.click('#roomJoin button');
+      await page.waitForSelector('#roomState:has-text("in browser-lobby")');
+    }
+    await bob.page.waitForSelector(
+      '#roomMembers:has-text("browser-ada, browser-bob")',
+    );
+    await ada.page.waitForSelector(
+      '#roomMembers:has-text("browser-ada, browser-bob")',
+    );
+    await ada.page.fill('#roomText', 'hello across instances');
+    await ada.page.press('#roomText', 'Enter');
+    for (const { page } of [ada, bob]) {
+      await page.waitForFunction(
+        () =>
+          document
+            .getElementById('roomLog')
+            ?.textContent?.includes('browser-ada: hello across instances') ??
+          false,
+      );
+    }
+    await mkdir(ARTIFACTS, { recursive: true });
+    await bob.page.screenshot({ path: join(ARTIFACTS, 'chat-bob.png') });
+    expect([...ada.errors, ...bob.errors]).toEqual([]);
+  });
+
   it('syncs two pages of one user on different instances, shows a push in both, and survives the loss of an instance', async () => {
     // A browser cannot choose its source address: each page goes through a
     // relay that reaches nginx from an address hashed to its own instance.

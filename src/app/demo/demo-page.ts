@@ -27,6 +27,10 @@ export const DEMO_PAGE = `<!doctype html>
   #log li { border-bottom: 1px solid #eee; padding: .2rem 0; }
   #log .event { font-weight: 600; }
   .muted { color: #666; }
+  #roomLog { list-style: none; padding: 0; margin: .5rem 0 0; }
+  #roomLog li { padding: .15rem 0; }
+  #roomLog .who { font-weight: 600; }
+  #roomLog .note { color: #666; font-style: italic; }
 </style>
 </head>
 <body>
@@ -59,6 +63,18 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
     <button>Push</button>
   </form>
   <p id="pushResult" class="muted"></p>
+</fieldset>
+
+<fieldset>
+  <legend>Chat room (every instance that holds it)</legend>
+  <form id="roomJoin">
+    <label>Room <input id="roomId" size="16" value="lobby" autocomplete="off"></label>
+    <button>Join</button> <button type="button" id="roomLeave">Leave</button>
+    <span id="roomState" class="muted">not in a room</span>
+  </form>
+  <p class="muted">members: <span id="roomMembers">-</span></p>
+  <form id="roomSend"><input id="roomText" size="40" placeholder="say something to the room" autocomplete="off"> <button>Say</button></form>
+  <ul id="roomLog"></ul>
 </fieldset>
 
 <h2 style="font-size:1.05rem">Events</h2>
@@ -106,6 +122,85 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
     }
   }
 
+  // The chat room: joined again after a reconnection, which is a new socket.
+  let room;
+  const members = new Set();
+
+  function showMembers() {
+    $('roomMembers').textContent = members.size ? [...members].sort().join(', ') : '-';
+  }
+
+  function roomLine(who, text, note) {
+    const item = document.createElement('li');
+    const time = document.createElement('span');
+    time.className = 'muted';
+    time.textContent = new Date().toLocaleTimeString() + '  ';
+    const body = document.createElement('span');
+    if (note) {
+      body.className = 'note';
+      body.textContent = who + ' ' + text;
+    } else {
+      const name = document.createElement('span');
+      name.className = 'who';
+      name.textContent = who + ': ';
+      body.append(name, text);
+    }
+    item.append(time, body);
+    $('roomLog').prepend(item);
+  }
+
+  async function joinRoom(roomId) {
+    const answer = await socket.timeout(5000).emitWithAck('chat:join', { roomId });
+    if (answer.error) {
+      $('roomState').textContent = 'refused: ' + answer.error.message;
+      return;
+    }
+    room = roomId;
+    members.clear();
+    answer.members.forEach((member) => members.add(member));
+    showMembers();
+    $('roomState').textContent = 'in ' + roomId;
+  }
+
+  function watchRoom() {
+    socket.on('chat:message', (message) => roomLine(message.userId, message.text));
+    socket.on('chat:userJoined', ({ userId }) => {
+      members.add(userId);
+      showMembers();
+      roomLine(userId, 'joined', true);
+    });
+    socket.on('chat:userLeft', ({ userId }) => {
+      roomLine(userId, 'left', true);
+    });
+  }
+
+  $('roomJoin').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!socket || !socket.connected) return;
+    if (room) await socket.timeout(5000).emitWithAck('chat:leave', { roomId: room });
+    await joinRoom($('roomId').value.trim());
+  });
+
+  $('roomLeave').addEventListener('click', async () => {
+    if (!socket || !socket.connected || !room) return;
+    await socket.timeout(5000).emitWithAck('chat:leave', { roomId: room });
+    room = undefined;
+    members.clear();
+    showMembers();
+    $('roomState').textContent = 'not in a room';
+  });
+
+  $('roomSend').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!socket || !socket.connected || !room) return;
+    const answer = await socket.timeout(5000).emitWithAck('chat:message', { roomId: room, text: $('roomText').value });
+    if (answer.error) {
+      $('roomState').textContent = 'refused: ' + answer.error.message;
+    } else {
+      $('roomText').value = '';
+    }
+  });
+
   $('connect').addEventListener('click', async () => {
     const userId = $('userId').value.trim();
     localStorage.setItem('demo.userId', userId);
@@ -124,7 +219,9 @@ What one tab sends appears in the other, whichever instance each tab is on.</p>
     socket.on('connect', () => {
       setState('connected', 'connected as ' + userId);
       showInstance();
+      if (room) joinRoom(room);
     });
+    watchRoom();
     socket.on('connect_error', (error) => {
       if (socket.active) {
         setState('reconnecting', 'reconnecting: ' + error.message);

@@ -8,11 +8,14 @@ import {
 } from '../options/resolved-propagator-options';
 import { PropagatorMetrics } from '../redis-propagator/propagator-metrics';
 import { SocketQuota } from '../redis-propagator/socket-quota';
-import { UserChannels } from '../redis-propagator/user-channels';
-import { roomAdapterFor } from '../rooms/room-adapter';
+import { RoomAdapter, roomAdapterFor } from '../rooms/room-adapter';
 import { RoomRouter } from '../rooms/room-router';
 import { RateLimitedLogger } from '../shared/rate-limited-logger';
-import { SocketStateService } from '../socket-state/socket-state.service';
+import {
+  AUTHENTICATED_ROOM,
+  SocketStateService,
+  userRoom,
+} from '../socket-state/socket-state.service';
 import {
   getSocketUser,
   type PropagatorSocketData,
@@ -51,7 +54,6 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly boundNamespaces = new WeakSet<Namespace>();
   private readonly routers = new WeakMap<Socket, MessageRouter>();
   private readonly socketState: SocketStateService;
-  private readonly userChannels: UserChannels;
   private readonly quota: SocketQuota;
   private readonly authenticator: HandshakeAuthenticator;
   private readonly tokenLifetime: TokenLifetime;
@@ -62,6 +64,7 @@ export class SocketStateAdapter extends IoAdapter {
   private readonly admission: ConnectionAdmission;
   private readonly allowedOrigins?: ReadonlySet<string>;
   private readonly roomAdapter: ServerOptions['adapter'];
+  private readonly router: RoomRouter;
 
   /**
    * @param app An application that imports `RedisPropagatorModule`.
@@ -75,10 +78,8 @@ export class SocketStateAdapter extends IoAdapter {
     super(app);
     const options = app.get<ResolvedPropagatorOptions>(PROPAGATOR_OPTIONS);
     this.socketState = app.get(SocketStateService);
-    this.userChannels = app.get(UserChannels);
-    this.roomAdapter = roomAdapterFor(
-      app.get(RoomRouter),
-    ) as ServerOptions['adapter'];
+    this.router = app.get(RoomRouter);
+    this.roomAdapter = roomAdapterFor(this.router) as ServerOptions['adapter'];
     this.quota = app.get(SocketQuota);
     this.authenticator = new HandshakeAuthenticator(
       options.verifier,
@@ -211,22 +212,28 @@ export class SocketStateAdapter extends IoAdapter {
     if (!user) {
       return;
     }
-    // The user's channel and a place among the user's sockets, asked for
-    // at once; a refusal of the latter gives the former back.
-    const presence = this.userChannels.hold(user.userId);
+    // The user's room, whose channel is the user's, and a place among the
+    // user's sockets, asked for at once. Joining before the connection is
+    // accepted means a client that sees 'connect' is reachable by a push;
+    // Socket.IO leaves the rooms of a socket it drops or disconnects.
+    // An adapter of the app's own does not hold channels: hold the user's.
+    const held =
+      socket.nsp.adapter instanceof RoomAdapter
+        ? undefined
+        : this.router.holdUser(user.userId);
     let releaseSocket = () => undefined as void;
     let givenBack = false;
     const giveBack = () => {
       if (!givenBack) {
         givenBack = true;
-        presence.release();
+        held?.release();
         releaseSocket();
       }
     };
     socket.once('disconnect', giveBack);
     // Socket.IO connects the socket on the tick after the middleware, or
     // drops it without a 'disconnect' (the client left, or this or a later
-    // middleware refused it): give everything back then.
+    // middleware refused it): give the place back then.
     const giveBackIfDropped = () => {
       if (!socket.connected) {
         giveBack();
@@ -235,7 +242,7 @@ export class SocketStateAdapter extends IoAdapter {
     try {
       [releaseSocket] = await Promise.all([
         this.quota.acquire(user.userId),
-        presence.ready,
+        held?.ready ?? socket.join([AUTHENTICATED_ROOM, userRoom(user.userId)]),
       ]);
     } finally {
       setImmediate(giveBackIfDropped);

@@ -8,7 +8,7 @@ import {
   PROPAGATOR_OPTIONS,
   type ResolvedPropagatorOptions,
 } from '../options/resolved-propagator-options';
-import { UserChannels } from '../redis-propagator/user-channels';
+import { RoomRouter } from '../rooms/room-router';
 import { runAt } from '../shared/run-at';
 import {
   type EventStreamSink,
@@ -54,7 +54,7 @@ export class EventStreamService {
 
   constructor(
     private readonly registry: EventStreamRegistry,
-    private readonly userChannels: UserChannels,
+    private readonly router: RoomRouter,
     @Inject(PROPAGATOR_OPTIONS) options: ResolvedPropagatorOptions,
   ) {
     this.authenticator = new HandshakeAuthenticator(
@@ -98,7 +98,7 @@ export class EventStreamService {
     writer: EventStreamWriter,
     namespace = '/',
   ): Promise<EventStream> {
-    const presence = user && this.userChannels.hold(user.userId);
+    const presence = user && this.router.holdUser(user.userId);
     const sink: EventStreamSink = {
       userId: user?.userId,
       namespace,

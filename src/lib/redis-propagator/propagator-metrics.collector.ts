@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { type HistogramState, PropagatorMetrics } from './propagator-metrics';
-import { UserChannels } from './user-channels';
 import { RoomRouter } from '../rooms/room-router';
 import { RedisService } from '../redis/redis.service';
 import { EventStreamRegistry } from '../socket-state/event-stream-registry';
@@ -52,7 +51,6 @@ export class PropagatorMetricsCollector {
     private readonly metrics: PropagatorMetrics,
     private readonly socketState: SocketStateService,
     private readonly redis: RedisService,
-    private readonly userChannels: UserChannels,
     private readonly streams: EventStreamRegistry,
     private readonly router: RoomRouter,
   ) {
@@ -111,7 +109,7 @@ export class PropagatorMetricsCollector {
       gauge(
         'user_channels',
         "Users' own channels this instance subscribes to.",
-        () => [{ value: this.userChannels.size }],
+        () => [{ value: this.router.userChannels }],
       ),
       gauge(
         'rooms',

@@ -19,7 +19,6 @@ import {
 import { RedisPropagatorInterceptor } from './redis-propagator.interceptor';
 import { RedisPropagatorService } from './redis-propagator.service';
 import { SocketQuota } from './socket-quota';
-import { UserChannels } from './user-channels';
 import { RedisService } from '../redis/redis.service';
 import { RoomRouter } from '../rooms/room-router';
 
@@ -90,7 +89,6 @@ import { RoomRouter } from '../rooms/room-router';
         PropagatorMetrics,
       ],
     },
-    UserChannels,
     SocketQuota,
     RedisPropagatorService,
     RedisPropagatorInterceptor,
@@ -102,7 +100,6 @@ import { RoomRouter } from '../rooms/room-router';
     PUBSUB_TRANSPORT,
     PropagatorMetrics,
     SocketStateModule,
-    UserChannels,
     RoomRouter,
     RedisPropagatorService,
     RedisPropagatorInterceptor,

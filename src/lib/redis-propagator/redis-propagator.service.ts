@@ -24,7 +24,7 @@ import {
   type PropagatorMetricsSnapshot,
 } from './propagator-metrics';
 import { PropagatorPublisher } from './propagator-publisher';
-import { UserChannels } from './user-channels';
+import { RoomRouter } from '../rooms/room-router';
 
 /**
  * Sends events to sockets on every instance. This instance's own sockets get
@@ -46,7 +46,7 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
     private readonly redis: RedisService,
     private readonly metrics: PropagatorMetrics,
     private readonly consumer: PropagatorConsumer,
-    private readonly userChannels: UserChannels,
+    private readonly router: RoomRouter,
     private readonly streams: EventStreamRegistry,
     delivery: LocalDelivery,
     @Inject(PROPAGATOR_OPTIONS) options: ResolvedPropagatorOptions,
@@ -138,7 +138,7 @@ export class RedisPropagatorService implements OnModuleInit, OnModuleDestroy {
   getMetrics(): PropagatorMetricsSnapshot {
     return Object.freeze({
       ...this.metrics.snapshot(),
-      userChannels: this.userChannels.size,
+      userChannels: this.router.userChannels,
       eventStreams: this.streams.size,
     });
   }

@@ -63,6 +63,15 @@ export class ChannelHolds {
     ).catch(() => false);
   }
 
+  /** How many of the held channels start with `prefix`. */
+  countStartingWith(prefix: string): number {
+    let count = 0;
+    for (const channel of this.holds.keys()) {
+      count += channel.startsWith(prefix) ? 1 : 0;
+    }
+    return count;
+  }
+
   /** How many channels are held. */
   get size(): number {
     return this.holds.size;

@@ -85,14 +85,17 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
         channels.push(channel);
       }
     }
+    // The rooms the socket would be in, its own aside.
     const held = this.sids.get(id);
-    let joining = 0;
+    let count = 0;
+    for (const room of held ?? []) {
+      count += room === id ? 0 : 1;
+    }
     for (const room of rooms) {
-      joining += held?.has(room) ? 0 : 1;
+      count += room === id || held?.has(room) ? 0 : 1;
     }
     const limit = this.router.maxRoomsPerSocket;
-    // Its own room does not count.
-    if ((held?.size ?? 1) - 1 + joining > limit) {
+    if (count > limit) {
       this.router.countRoomRefused();
       throw new RangeError(
         `Cannot join: socket ${id} would be in more than ${limit} rooms (maxRoomsPerSocket)`,

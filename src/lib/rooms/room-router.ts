@@ -192,6 +192,31 @@ export class RoomRouter {
     }
   }
 
+  /**
+   * Holds a user's channel for a listener that is not a socket (an event
+   * stream): `ready` resolves once it is subscribed (see whenActive), and
+   * `release` gives it back, once however often it is called.
+   */
+  holdUser(userId: string): { ready: Promise<boolean>; release: () => void } {
+    const channel = this.channels.user(userId);
+    this.holds.hold(channel);
+    let isReleased = false;
+    return {
+      ready: this.holds.whenActive(channel),
+      release: () => {
+        if (!isReleased) {
+          isReleased = true;
+          this.holds.release(channel);
+        }
+      },
+    };
+  }
+
+  /** How many users' own channels this instance holds. */
+  get userChannels(): number {
+    return this.holds.countStartingWith(this.channels.userPrefix);
+  }
+
   /** Holds a channel (a room's, a user's) until {@link release}. */
   hold(channel: string): void {
     this.holds.hold(channel);

@@ -74,8 +74,15 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
    * channels are subscribed.
    */
   override addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
+    // Rooms the socket is in already cost nothing: no check, no wait.
+    const held = this.sids.get(id);
     const channels: string[] = [];
+    let joining = 0;
     for (const room of rooms) {
+      if (room === id || held?.has(room)) {
+        continue;
+      }
+      joining += 1;
       const channel = this.router.channelOf(room);
       if (channel !== undefined) {
         const problem = roomNameProblem(room);
@@ -86,14 +93,7 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
       }
     }
     // The rooms the socket would be in, its own aside.
-    const held = this.sids.get(id);
-    let count = 0;
-    for (const room of held ?? []) {
-      count += room === id ? 0 : 1;
-    }
-    for (const room of rooms) {
-      count += room === id || held?.has(room) ? 0 : 1;
-    }
+    const count = (held?.size ?? 0) - (held?.has(id) ? 1 : 0) + joining;
     const limit = this.router.maxRoomsPerSocket;
     if (count > limit) {
       this.router.countRoomRefused();

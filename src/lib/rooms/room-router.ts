@@ -120,7 +120,9 @@ export class RoomRouter {
 
   /** Subscribes the heartbeats and the reply channel, and says hello. */
   start(): void {
-    this.bus.listenUnclaimed((_channel, raw) => this.receiveUnclaimed(raw));
+    this.bus.listenUnclaimed((channel, raw) =>
+      this.receiveUnclaimed(channel, raw),
+    );
     for (const channel of [
       this.channels.instances,
       this.channels.reply(this.uid),
@@ -444,17 +446,12 @@ export class RoomRouter {
    * A request on a channel let go of since it was published still gets an
    * answer, empty: PUBLISH counted this instance.
    */
-  private receiveUnclaimed(raw: Buffer): void {
+  private receiveUnclaimed(channel: string, raw: Buffer): void {
     if (!isAdapterFrame(raw) || isFrom(raw, this.origin)) {
       return;
     }
-    let operation: AdapterOperation;
-    try {
-      operation = checkOperation(decodeFrame(raw));
-    } catch {
-      return;
-    }
-    if ('from' in operation && operation.from && operation.rid) {
+    const operation = this.decode(channel, raw);
+    if (operation && 'from' in operation && operation.from && operation.rid) {
       const empty = operation.op === 'fetch' ? { data: [] } : { count: 0 };
       this.answer(operation.from, {
         op: 'answer',
@@ -475,15 +472,8 @@ export class RoomRouter {
     if (isOwn && this.requests.size === 0) {
       return;
     }
-    let operation: AdapterOperation;
-    try {
-      operation = checkOperation(decodeFrame(raw));
-    } catch (error) {
-      this.options.onDropped?.();
-      this.log.warn(
-        `dropped:${channel}`,
-        `Dropped an adapter frame on ${channel}: ${(error as Error).message}`,
-      );
+    const operation = this.decode(channel, raw);
+    if (!operation) {
       return;
     }
     if (isOwn) {
@@ -502,6 +492,20 @@ export class RoomRouter {
         `Could not handle an adapter "${operation.op}" of ${channel}: ${error.message}`,
       ),
     );
+  }
+
+  /** The operation of a frame; undefined, logged and counted, if malformed. */
+  private decode(channel: string, raw: Buffer): AdapterOperation | undefined {
+    try {
+      return checkOperation(decodeFrame(raw));
+    } catch (error) {
+      this.options.onDropped?.();
+      this.log.warn(
+        `dropped:${channel}`,
+        `Dropped an adapter frame on ${channel}: ${(error as Error).message}`,
+      );
+      return undefined;
+    }
   }
 
   private async handle(operation: AdapterOperation): Promise<void> {

@@ -199,6 +199,11 @@ describe('over a Redis Cluster of 3 masters and 3 replicas', () => {
       CHANNELS.send,
       JSON.stringify({ userId: 'pub-1', event: 'push', data: 'compat' }),
     );
+    // Two channels promise no order between them: the user's message must
+    // land before the one for everyone is sent.
+    for (const tab of tabs) {
+      await tab.waitForMatch('push', (data) => data === 'compat');
+    }
     await client.publish(
       CHANNELS.emitAll,
       JSON.stringify({ event: 'push', data: 'everyone' }),

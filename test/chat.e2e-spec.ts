@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { RedisPropagatorService } from '../src/lib';
 import type { AppInstance } from './support/app-instance';
 import { CHANNELS } from './support/channels';
+import { scrape } from './support/metrics';
 import type { TestClient } from './support/clients';
 import { useResources } from './support/resources';
 import { TRANSPORTS, useTransportCluster } from './support/transports';
@@ -51,6 +52,12 @@ describe.each(TRANSPORTS)(
         await ask(member, 'chat:join', { roomId: 'talk' });
       }
       await ask(outsider, 'chat:join', { roomId: 'elsewhere' });
+      const roomDeliveries = async (instance: AppInstance) =>
+        (await scrape(instance.url)).value(
+          'propagator_messages_delivered_total',
+          { kind: 'room' },
+        );
+      const before = [await roomDeliveries(one), await roomDeliveries(two)];
       const { id } = await ask<{ id: string }>(ada, 'chat:message', {
         roomId: 'talk',
         text: 'hello',
@@ -65,6 +72,12 @@ describe.each(TRANSPORTS)(
           sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         });
       }
+      // Each instance counts the sockets it delivered to: ada's here, her
+      // other tab and bob's there.
+      expect([
+        (await roomDeliveries(one)) - before[0],
+        (await roomDeliveries(two)) - before[1],
+      ]).toEqual([1, 2]);
       // A message to the outsider's room, after: had it been sent "hello",
       // that would have come first.
       await ask(outsider, 'chat:message', {

@@ -77,6 +77,7 @@ describe('PropagatorConsumer', () => {
     expect(metrics.consumed).toEqual({
       user: 0,
       room: 0,
+      namespace: 0,
       send: 1,
       all: 1,
       authenticated: 1,

@@ -2,10 +2,12 @@ import type { DropReason } from '../contract/invalid-message.error';
 
 /**
  * The kind of channel a message travelled on: a user's own channel, a
- * room's, or one of the three contract channels (send-to-user, emit-to-all,
- * emit-to-authenticated).
+ * room's, a namespace's (a Socket.IO broadcast to no room, such as
+ * `server.emit`), or one of the three contract channels (send-to-user,
+ * emit-to-all, emit-to-authenticated).
  */
-export type ChannelKind = 'user' | 'room' | 'send' | 'all' | 'authenticated';
+export type ChannelKind =
+  'user' | 'room' | 'namespace' | 'send' | 'all' | 'authenticated';
 
 /** Why a client's event was refused (not handled, or not propagated). */
 export type EventRefusalCode =
@@ -57,6 +59,7 @@ type PerReason = Record<DropReason, number>;
 const perKind = (): PerKind => ({
   user: 0,
   room: 0,
+  namespace: 0,
   send: 0,
   all: 0,
   authenticated: 0,
@@ -77,6 +80,7 @@ export class PropagatorMetrics {
   readonly dropped: Record<ChannelKind, PerReason> = {
     user: perReason(),
     room: perReason(),
+    namespace: perReason(),
     send: perReason(),
     all: perReason(),
     authenticated: perReason(),
@@ -182,7 +186,7 @@ function increment<K>(counts: Map<K, number>, key: K): void {
 }
 
 function total(counts: PerKind): number {
-  return counts.user + counts.send + counts.all + counts.authenticated;
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
 }
 
 function sumReasons(list: readonly PerReason[]): PerReason {

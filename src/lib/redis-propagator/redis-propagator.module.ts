@@ -81,6 +81,7 @@ import { RoomRouter } from '../rooms/room-router';
           onMessage: (channel, raw) => consumer.consume(channel, raw),
           onDropped: () => metrics.countDropped('room', 'invalid'),
           onRoomRefused: () => metrics.countEventRefused('too_many_rooms'),
+          onDelivered: (kind, sockets) => metrics.countDelivered(kind, sockets),
         }),
       inject: [
         PROPAGATOR_OPTIONS,

@@ -108,10 +108,12 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
   }
 
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
-    if (!opts.flags?.local) {
-      this.router.publish(this.emitOperation(packet, opts));
+    if (opts.flags?.local) {
+      super.broadcast(packet, opts);
+      return;
     }
-    super.broadcast(packet, opts);
+    this.router.publish(this.emitOperation(packet, opts));
+    this.broadcastCounted(packet, opts);
   }
 
   override broadcastWithAck(
@@ -127,6 +129,9 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
     const operation = this.emitOperation(packet, opts);
     let local = 0;
     super.broadcastWithAck(packet, opts, (count) => (local = count), ack);
+    if (!opts.flags?.local) {
+      this.router.countDelivered(opts.rooms, local);
+    }
     const report = (remote: number) => {
       clientCountCallback(local + remote);
       for (let server = 1; server < servers; server += 1) {
@@ -198,7 +203,7 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
   // What the router asks of this namespace, for operations of other instances.
 
   deliver({ type, data, flags, ...target }: EmitOperation): void {
-    super.broadcast({ type, data }, this.options(target, flags));
+    this.broadcastCounted({ type, data }, this.options(target, flags));
   }
 
   applyOperation(operation: Extract<AdapterOperation, Target>): void {
@@ -233,12 +238,14 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
     onAck: (data: unknown[]) => void,
   ): number {
     let count = 0;
+    const opts = this.options(target, flags);
     super.broadcastWithAck(
       { type, data },
-      this.options(target, flags),
+      opts,
       (clients) => (count = clients),
       (...args: unknown[]) => onAck(args),
     );
+    this.router.countDelivered(opts.rooms, count);
     return count;
   }
 
@@ -249,6 +256,45 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
     this.nsp._onServerSideEmit(
       (onAck ? [...data, onAck] : data) as [string, ...unknown[]],
     );
+  }
+
+  private broadcastCounted(packet: Packet, opts: BroadcastOptions): void {
+    super.broadcast(packet, opts);
+    this.router.countDelivered(opts.rooms, this.reach(opts));
+  }
+
+  /**
+   * How many of this namespace's sockets a broadcast reaches, counted as
+   * the in-memory adapter picks them: in any of the rooms (or anywhere, for
+   * none), and in none of the excepted ones.
+   */
+  private reach({ rooms, except }: BroadcastOptions): number {
+    if (rooms.size === 1 && !except?.size) {
+      const [room] = rooms;
+      return this.rooms.get(room)?.size ?? 0;
+    }
+    const excluded = new Set<SocketId>();
+    for (const room of except ?? []) {
+      for (const id of this.rooms.get(room) ?? []) {
+        excluded.add(id);
+      }
+    }
+    if (rooms.size === 0) {
+      let count = this.sids.size;
+      for (const id of excluded) {
+        count -= this.sids.has(id) ? 1 : 0;
+      }
+      return count;
+    }
+    const reached = new Set<SocketId>();
+    for (const room of rooms) {
+      for (const id of this.rooms.get(room) ?? []) {
+        if (!excluded.has(id)) {
+          reached.add(id);
+        }
+      }
+    }
+    return reached.size;
   }
 
   private emitOperation(packet: Packet, opts: BroadcastOptions): EmitOperation {

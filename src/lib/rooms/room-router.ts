@@ -64,6 +64,14 @@ export interface RoomRouterOptions {
   readonly maxRoomsPerSocket?: number;
   /** Called with each join refused by `maxRoomsPerSocket`. */
   readonly onRoomRefused?: () => void;
+  /**
+   * Called with each Socket.IO broadcast of this instance's sockets, the
+   * local part of one sent here as well as one from another instance:
+   * `room` when it names rooms, `namespace` when it goes to the whole
+   * namespace, and how many sockets it reached. `.local` broadcasts, which
+   * the contract's deliveries use and count themselves, are not reported.
+   */
+  readonly onDelivered?: (kind: 'room' | 'namespace', sockets: number) => void;
 }
 
 /**
@@ -169,6 +177,15 @@ export class RoomRouter {
 
   countRoomRefused(): void {
     this.options.onRoomRefused?.();
+  }
+
+  countDelivered(rooms: ReadonlySet<string>, sockets: number): void {
+    if (sockets > 0) {
+      this.options.onDelivered?.(
+        rooms.size > 0 ? 'room' : 'namespace',
+        sockets,
+      );
+    }
   }
 
   /** How many channels this instance holds for rooms, users and streams. */

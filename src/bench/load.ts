@@ -14,6 +14,7 @@ import type {
   LoadTask,
   PushScenario,
   RawScenario,
+  RoomsScenario,
   TabScenario,
 } from './scenarios';
 
@@ -32,6 +33,11 @@ class Deliveries {
   record = (payload: Payload): void => {
     this.latencies.push(performance.now() - payload.t);
   };
+
+  /** Records a message sent at `sentAt` (the generator's clock). */
+  recordSentAt(sentAt: number): void {
+    this.latencies.push(performance.now() - sentAt);
+  }
 
   get count(): number {
     return this.latencies.length;
@@ -339,6 +345,57 @@ async function runIdle(
   return { ...result, ...deliveries.figures(sent, measured) };
 }
 
+async function runRooms(
+  task: LoadTask,
+  scenario: RoomsScenario,
+  clients: Clients,
+): Promise<LoadResult> {
+  const deliveries = new Deliveries();
+  const { rooms, members, holders } = scenario;
+  // members[room][member], each on the holder of its index.
+  const sockets: Socket[][] = Array.from({ length: rooms }, () => []);
+  await connectMany(rooms * members, 50, async (n) => {
+    const room = n % rooms;
+    const member = Math.floor(n / rooms);
+    const url = task.urls[holders[member % holders.length]];
+    const socket = await clients.connect(url, `r${room}m${member}`);
+    const joined = (await socket
+      .timeout(30_000)
+      .emitWithAck('chat:join', { roomId: `r${room}` })) as {
+      error?: unknown;
+    };
+    if (joined.error !== undefined) {
+      throw new Error(`chat:join refused: ${JSON.stringify(joined.error)}`);
+    }
+    socket.on('chat:message', (message: { text: string }) =>
+      deliveries.recordSentAt(Number(message.text)),
+    );
+    sockets[room][member] = socket;
+  });
+  await sleep(SETTLE_MS);
+  const window = cpuWindow(task.pids);
+  let acked = 0;
+  const sent = await pace(scenario.rate, scenario.durationMs, (n) => {
+    const room = n % rooms;
+    const sender = sockets[room][Math.floor(n / rooms) % members];
+    sender.emit(
+      'chat:message',
+      { roomId: `r${room}`, text: String(performance.now()) },
+      () => (acked += 1),
+    );
+  });
+  const expected = sent * members;
+  await deliveries.drain(expected);
+  const measured = window();
+  const idle = measured.serverCpuMs.filter((_, i) => !holders.includes(i));
+  return {
+    ...deliveries.figures(expected, measured),
+    idleInstancesCpuPer1k:
+      idle.length > 0 ? per1k(sum(idle), deliveries.count) : undefined,
+    note: `${acked} of ${sent} acknowledged`,
+  };
+}
+
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
@@ -365,7 +422,9 @@ async function main(): Promise<void> {
             ? await runTab(task, scenario, clients)
             : scenario.kind === 'fanout'
               ? await runFanOut(task, scenario, clients)
-              : await runIdle(task, scenario, clients);
+              : scenario.kind === 'rooms'
+                ? await runRooms(task, scenario, clients)
+                : await runIdle(task, scenario, clients);
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     clients.closeAll();

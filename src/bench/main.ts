@@ -18,6 +18,7 @@ import {
   type BenchCase,
   benchCases,
   CLUSTER_CASE,
+  DEFAULT_ANCHORS,
   type LoadResult,
   RAW_CASE,
   type LoadTask,
@@ -107,6 +108,7 @@ async function startServers(
         ...backend.env,
         JWT_SECRET: SECRET,
         INSTANCE_ID: `${system}-${index + 1}`,
+        ADAPTER_MODE: system === 'sharded' ? 'sharded' : 'classic',
         // The tab case sends up to 100 events/s per socket, the default
         // limit; the adapter has no limit to raise.
         RATE_LIMIT_EVENTS_PER_SECOND: '10000',
@@ -224,14 +226,19 @@ async function main(): Promise<void> {
     );
     for (const original of cases) {
       const benchCase = shorten(original, flags.quick);
-      const runs: CaseResults['runs'] = { adapter: [], project: [] };
+      const systems: SystemName[] = [
+        ...(benchCase.anchors ?? DEFAULT_ANCHORS),
+        'project',
+      ];
+      const runs: CaseResults['runs'] = {};
       for (let repeat = 0; repeat < flags.repeats; repeat += 1) {
-        // Alternate which system goes first, so neither always runs warm.
-        const order: SystemName[] =
-          repeat % 2 === 0 ? ['adapter', 'project'] : ['project', 'adapter'];
+        // Turn which system goes first, so none always runs warm.
+        const order = systems.map(
+          (_, i) => systems[(i + repeat) % systems.length],
+        );
         for (const system of order) {
           const result = await runOnce(system, benchCase, backend);
-          runs[system].push(result);
+          (runs[system] ??= []).push(result);
           console.log(
             `${benchCase.name} | ${system} | ${JSON.stringify(result)}`,
           );
@@ -246,13 +253,19 @@ async function main(): Promise<void> {
   const floor = rawP50.sort((a, b) => a - b)[Math.floor(rawP50.length / 2)];
   const seconds = Math.round((Date.now() - startedAt) / 1_000);
   console.log(
-    `\n${markdownTable(rows)}\n\nratio = this project / adapter; ${machine}; ${seconds} s`,
+    `\n${markdownTable(rows)}\n\nratio = this project / anchor; ${machine}; ${seconds} s`,
   );
   console.log(`\n${RAW_CASE.name}: p50 ${floor} ms`);
   for (const row of rows) {
-    if (row.case.startsWith('push') && row.figure.startsWith('p50')) {
+    const { adapter, project } = row.values;
+    if (
+      row.case.startsWith('push') &&
+      row.figure.startsWith('p50') &&
+      adapter !== undefined &&
+      project !== undefined
+    ) {
       console.log(
-        `${row.case}: p50 / raw p50 = adapter ${round(row.adapter / floor)}, this project ${round(row.project / floor)}`,
+        `${row.case}: p50 / raw p50 = adapter ${round(adapter / floor)}, this project ${round(project / floor)}`,
       );
     }
   }

@@ -1,9 +1,9 @@
 import type { BenchCase, LoadResult, SystemName } from './scenarios';
 
-/** Every repeat of one case, for both systems. */
+/** Every repeat of one case, for each system it ran on. */
 export interface CaseResults {
   readonly benchCase: BenchCase;
-  readonly runs: Record<SystemName, LoadResult[]>;
+  readonly runs: Partial<Record<SystemName, LoadResult[]>>;
 }
 
 /** A figure of the table: how to read it from a run, and which way is better. */
@@ -54,53 +54,95 @@ const FIGURES: readonly Figure[] = [
   { label: 'generator CPU', unit: 'core', read: (r) => r.loadCpuShare },
 ];
 
-/** One row of the report: a figure of a case, both systems' medians, and their ratio. */
+/** How the table names each system. */
+const SYSTEM_LABELS: Record<SystemName, string> = {
+  adapter: 'adapter',
+  sharded: 'sharded adapter',
+  project: 'this project',
+};
+
+/** One row of the report: a figure of a case, each system's median, and the ratios. */
 export interface ReportRow {
   readonly case: string;
   readonly figure: string;
-  readonly adapter: number;
-  readonly project: number;
-  /** project / adapter: lower is better, but for connects per second. */
-  readonly ratio?: number;
+  readonly values: Partial<Record<SystemName, number>>;
+  /** project / anchor, per anchor: lower is better, but for connects per second. */
+  readonly ratios: Partial<Record<SystemName, number>>;
 }
 
 /** Medians over the repeats, side by side. */
 export function reportRows(results: readonly CaseResults[]): ReportRow[] {
   const rows: ReportRow[] = [];
   for (const { benchCase, runs } of results) {
+    const systems = Object.keys(runs) as SystemName[];
     for (const figure of FIGURES) {
-      const adapter = median(runs.adapter.map(figure.read));
-      const project = median(runs.project.map(figure.read));
-      if (adapter === undefined || project === undefined) {
+      const values: Partial<Record<SystemName, number>> = {};
+      for (const system of systems) {
+        const value = median((runs[system] ?? []).map(figure.read));
+        if (value !== undefined) {
+          values[system] = value;
+        }
+      }
+      const { project } = values;
+      if (project === undefined || Object.keys(values).length < 2) {
         continue;
       }
-      if (figure.label === 'generator CPU' || figure.label === 'lost') {
-        if (adapter === 0 && project === 0 && figure.label === 'lost') {
-          continue;
+      if (
+        figure.label === 'lost' &&
+        Object.values(values).every((value) => value === 0)
+      ) {
+        continue;
+      }
+      const ratios: Partial<Record<SystemName, number>> = {};
+      for (const system of systems) {
+        const anchor = values[system];
+        if (system !== 'project' && anchor !== undefined && anchor > 0) {
+          ratios[system] = round(project / anchor);
         }
       }
       rows.push({
         case: benchCase.name,
         figure: figure.unit ? `${figure.label} (${figure.unit})` : figure.label,
-        adapter,
-        project,
-        ratio: adapter > 0 ? round(project / adapter) : undefined,
+        values,
+        ratios,
       });
     }
   }
   return rows;
 }
 
-/** The rows as a Markdown table, as the README shows it. */
+/**
+ * The rows as a Markdown table, as the README shows it: a column for each
+ * system that any row has, and a ratio to each anchor.
+ */
 export function markdownTable(rows: readonly ReportRow[]): string {
+  const present = (['adapter', 'sharded', 'project'] as const).filter(
+    (system) => rows.some((row) => row.values[system] !== undefined),
+  );
+  const anchors = present.filter((system) => system !== 'project');
+  const ratioLabel = (system: SystemName) =>
+    anchors.length === 1 ? 'ratio' : `ratio to ${SYSTEM_LABELS[system]}`;
+  const header = [
+    'scenario',
+    'measure',
+    ...present.map((system) => SYSTEM_LABELS[system]),
+    ...anchors.map(ratioLabel),
+  ];
   const lines = [
-    '| scenario | measure | adapter | this project | ratio |',
-    '|---|---|---:|---:|---:|',
+    `| ${header.join(' | ')} |`,
+    `|---|---|${header
+      .slice(2)
+      .map(() => '---:')
+      .join('|')}|`,
   ];
   for (const row of rows) {
-    lines.push(
-      `| ${row.case} | ${row.figure} | ${row.adapter} | ${row.project} | ${row.ratio ?? '-'} |`,
-    );
+    const cells = [
+      row.case,
+      row.figure,
+      ...present.map((system) => row.values[system] ?? '-'),
+      ...anchors.map((system) => row.ratios[system] ?? '-'),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }

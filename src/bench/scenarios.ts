@@ -1,5 +1,11 @@
-/** The two systems a bench run compares. */
-export type SystemName = 'adapter' | 'project';
+/**
+ * The systems a bench run compares: @socket.io/redis-adapter (classic, and
+ * sharded with `subscriptionMode: "dynamic"`) and this project.
+ */
+export type SystemName = 'adapter' | 'sharded' | 'project';
+
+/** The anchors of a case when it names none. */
+export const DEFAULT_ANCHORS: readonly SystemName[] = ['adapter'];
 
 /** Pushes from another service to users with a tab on each of two instances. */
 export interface PushScenario {
@@ -39,6 +45,21 @@ export interface IdleScenario {
   readonly pushDurationMs?: number;
 }
 
+/**
+ * A chat: `rooms` rooms of `members` sockets, each a user of its own, split
+ * over the `holders` instances (the others hold none). Members send
+ * `chat:message` at `rate` messages a second in all; every member of the
+ * room, the sender included, gets each one.
+ */
+export interface RoomsScenario {
+  readonly kind: 'rooms';
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly rooms: number;
+  readonly members: number;
+  readonly holders: readonly number[];
+}
+
 /** Redis alone: PUBLISH to a SUBSCRIBE client, the floor of any push. */
 export interface RawScenario {
   readonly kind: 'raw';
@@ -47,13 +68,20 @@ export interface RawScenario {
 }
 
 export type Scenario =
-  RawScenario | PushScenario | TabScenario | FanOutScenario | IdleScenario;
+  | RawScenario
+  | PushScenario
+  | TabScenario
+  | FanOutScenario
+  | IdleScenario
+  | RoomsScenario;
 
 /** One named scenario of the bench, on a number of instances. */
 export interface BenchCase {
   readonly name: string;
   readonly instances: number;
   readonly scenario: Scenario;
+  /** What this project is measured against. @default DEFAULT_ANCHORS */
+  readonly anchors?: readonly SystemName[];
 }
 
 /** What the load generator is told for one run. */
@@ -135,6 +163,20 @@ export function benchCases(scale?: number): BenchCase[] {
     instances: 2,
     scenario: { kind: 'tab', rate, durationMs: 3_000, users: 50 },
   });
+  // Chat messages, each to 10 sockets: 5k/s saturates a 2-core machine.
+  const rooms = (rate: number): BenchCase => ({
+    name: `rooms: 1,000 of 10 members, 4 instances, @${rate / 1000}k msg/s`,
+    instances: 4,
+    anchors: ['adapter', 'sharded'],
+    scenario: {
+      kind: 'rooms',
+      rate,
+      durationMs: 3_000,
+      rooms: 1_000,
+      members: 10,
+      holders: [0, 1],
+    },
+  });
   const cases: BenchCase[] = [
     push(1_000),
     push(5_000),
@@ -157,6 +199,8 @@ export function benchCases(scale?: number): BenchCase[] {
       scenario: { kind: 'idle', sockets: 2_000, concurrency: 50 },
     },
     push(5_000, 4),
+    rooms(1_000),
+    rooms(5_000),
   ];
   if (scale !== undefined) {
     cases.push({

@@ -51,6 +51,13 @@ io.use((socket, next) => {
 
 type Ack = (response: unknown) => void;
 
+/** A client may emit without an acknowledgement; then there is none to call. */
+function answer(ack: unknown, response: unknown): void {
+  if (typeof ack === 'function') {
+    (ack as Ack)(response);
+  }
+}
+
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The room id of a chat request, or undefined when it is not one. */
@@ -62,10 +69,10 @@ function roomIdOf(body: unknown): string | undefined {
 }
 
 function chat(socket: Socket, userId: string): void {
-  socket.on('chat:join', async (body: unknown, ack: Ack) => {
+  socket.on('chat:join', async (body: unknown, ack: unknown) => {
     const roomId = roomIdOf(body);
     if (roomId === undefined) {
-      ack({ error: { code: 'invalid_room', message: 'bad room id' } });
+      answer(ack, { error: { code: 'invalid_room', message: 'bad room id' } });
       return;
     }
     const room = `chat:${roomId}`;
@@ -75,18 +82,18 @@ function chat(socket: Socket, userId: string): void {
     for (const member of await io.in(room).fetchSockets()) {
       members.add((member.data as { userId: string }).userId);
     }
-    ack({ roomId, members: [...members].sort() });
+    answer(ack, { roomId, members: [...members].sort() });
   });
-  socket.on('chat:message', (body: unknown, ack: Ack) => {
+  socket.on('chat:message', (body: unknown, ack: unknown) => {
     const roomId = roomIdOf(body);
     const text = (body as { text?: unknown } | null)?.text;
     const room = `chat:${roomId}`;
     if (roomId === undefined || !socket.rooms.has(room)) {
-      ack({ error: { code: 'not_in_room', message: 'join first' } });
+      answer(ack, { error: { code: 'not_in_room', message: 'join first' } });
       return;
     }
     if (typeof text !== 'string' || text.length === 0 || text.length > 2_000) {
-      ack({ error: { code: 'invalid_text', message: 'bad text' } });
+      answer(ack, { error: { code: 'invalid_text', message: 'bad text' } });
       return;
     }
     const message = {
@@ -97,7 +104,7 @@ function chat(socket: Socket, userId: string): void {
       sentAt: new Date().toISOString(),
     };
     io.to(room).emit('chat:message', message);
-    ack({ id: message.id });
+    answer(ack, { id: message.id });
   });
 }
 

@@ -157,6 +157,47 @@ describe('limits on what a client sends', () => {
   });
 });
 
+describe('the most rooms one socket may be in', () => {
+  const resources = useResources();
+
+  it('refuses a chat:join past MAX_ROOMS_PER_SOCKET with an error ack, counted, and keeps the rooms it had', async () => {
+    const instance = resources.forTest(
+      await startInstance({ MAX_ROOMS_PER_SOCKET: '2' }),
+      (i) => i.close(),
+    );
+    const client = resources.forTest(
+      await connect(instance.url, { userId: 'rooms-1' }),
+      (c) => c.close(),
+    );
+    const join = (roomId: string) =>
+      client.socket.timeout(5_000).emitWithAck('chat:join', { roomId });
+    await join('a');
+    await join('b');
+
+    expect(await join('c')).toEqual({
+      error: {
+        code: 'too_many_rooms',
+        message: expect.stringMatching(
+          /would be in more than 2 rooms \(maxRoomsPerSocket\)$/,
+        ),
+      },
+    });
+    expect(
+      (await scrape(instance.url)).value('propagator_events_refused_total', {
+        code: 'too_many_rooms',
+      }),
+    ).toBe(1);
+    // Still in the first two: a message to one of them comes back.
+    const sent = await client.socket
+      .timeout(5_000)
+      .emitWithAck('chat:message', { roomId: 'b', text: 'still here' });
+    expect(sent).toEqual({ id: expect.any(String) });
+    expect(await client.waitFor('chat:message')).toEqual([
+      expect.objectContaining({ roomId: 'b', text: 'still here' }),
+    ]);
+  });
+});
+
 describe('the most sockets one user may have, counted across instances', () => {
   const resources = useResources();
 

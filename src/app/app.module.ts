@@ -46,6 +46,7 @@ export class AppModule {
           maxBufferedBytes: config.maxBufferedBytes,
           rateLimit: config.rateLimit,
           maxSocketsPerUser: config.maxSocketsPerUser,
+          maxRoomsPerSocket: config.maxRoomsPerSocket,
           allowedOrigins:
             config.corsOrigins.length > 0 ? config.corsOrigins : undefined,
           connectionRateLimit: config.connectionRateLimit,

@@ -57,8 +57,16 @@ export class ChatGateway {
     }
     const { roomId, userId } = checked;
     const room = ROOM_PREFIX + roomId;
-    // Resolves once this instance receives what is sent to the room.
-    await socket.join(room);
+    try {
+      // Resolves once this instance receives what is sent to the room.
+      await socket.join(room);
+    } catch (error) {
+      // The socket is in maxRoomsPerSocket rooms already.
+      if (error instanceof RangeError) {
+        return refusal('too_many_rooms', error.message);
+      }
+      throw error;
+    }
     socket.to(room).emit('chat:userJoined', { roomId, userId });
     const sockets = await this.server.in(room).fetchSockets();
     const members = new Set<string>();

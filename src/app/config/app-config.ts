@@ -62,6 +62,8 @@ export interface AppConfig {
   readonly trustedProxies?: number;
   /** MAX_SOCKETS_PER_USER (0: no limit); unset, the library's default (50). */
   readonly maxSocketsPerUser?: number | false;
+  /** MAX_ROOMS_PER_SOCKET; unset, the library's default (1,000). */
+  readonly maxRoomsPerSocket?: number;
   /** SOCKET_LEASE_MS: how long a crashed instance's sockets still count. */
   readonly socketLeaseMs?: number;
   /**
@@ -136,6 +138,13 @@ export function loadAppConfig(env: Env): AppConfig {
     trustedProxies: readInteger(env, 'TRUSTED_PROXIES', undefined, 0, 10),
     maxSocketsPerUser: zeroIsFalse(
       readInteger(env, 'MAX_SOCKETS_PER_USER', undefined, 0, 1_000_000),
+    ),
+    maxRoomsPerSocket: readInteger(
+      env,
+      'MAX_ROOMS_PER_SOCKET',
+      undefined,
+      1,
+      1_000_000,
     ),
     socketLeaseMs: readInteger(
       env,

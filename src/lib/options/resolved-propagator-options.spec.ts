@@ -100,6 +100,10 @@ describe('resolvePropagatorOptions', () => {
     ],
     [{ jwt, maxEventBytes: 1.5 }, '"maxEventBytes" must be a positive integer'],
     [
+      { jwt, maxRoomsPerSocket: 0 },
+      '"maxRoomsPerSocket" must be a positive integer',
+    ],
+    [
       { jwt, readyTimeoutMs: -1 },
       '"readyTimeoutMs" must be an integer of 0 or more',
     ],

@@ -57,6 +57,7 @@ export interface ResolvedPropagatorOptions {
   readonly trustedProxies: number;
   /** Undefined when there is no limit. */
   readonly maxSocketsPerUser?: number;
+  readonly maxRoomsPerSocket: number;
   readonly socketLeaseMs: number;
   readonly idempotencyWindowSeconds: number;
   readonly readyTimeoutMs: number;
@@ -67,6 +68,7 @@ const DEFAULTS = {
   allowAnonymous: true,
   maxEventBytes: 1_000_000,
   maxSocketsPerUser: 50,
+  maxRoomsPerSocket: 1_000,
   trustedProxies: 0,
   socketLeaseMs: 30_000,
   readyTimeoutMs: 10_000,
@@ -128,6 +130,9 @@ export function resolvePropagatorOptions(
       '"maxSocketsPerUser" must be a positive integer or false',
     );
   }
+  if (!isInteger(settings.maxRoomsPerSocket, 1)) {
+    throw optionError('"maxRoomsPerSocket" must be a positive integer');
+  }
   if (!isInteger(settings.trustedProxies, 0)) {
     throw optionError('"trustedProxies" must be an integer of 0 or more');
   }
@@ -167,6 +172,7 @@ export function resolvePropagatorOptions(
       settings.maxSocketsPerUser === false
         ? undefined
         : settings.maxSocketsPerUser,
+    maxRoomsPerSocket: settings.maxRoomsPerSocket,
     socketLeaseMs: settings.socketLeaseMs,
     maxBufferedBytes: settings.maxBufferedBytes,
     idempotencyWindowSeconds: settings.idempotencyWindowSeconds,

@@ -77,6 +77,7 @@ import { RoomRouter } from '../rooms/room-router';
         new RoomRouter(redis, {
           channels: options.channels,
           origin: options.origin,
+          maxRoomsPerSocket: options.maxRoomsPerSocket,
           log: new RateLimitedLogger(new Logger(RoomRouter.name)),
           onMessage: (channel, raw) => consumer.consume(channel, raw),
           onDropped: () => metrics.countDropped('room', 'invalid'),

@@ -12,6 +12,7 @@ import type {
   Target,
 } from './adapter-operation';
 import { roomNameProblem } from '../contract/propagator-message.parser';
+import { isLibraryRoom } from './room-names';
 import type { LocalNamespace, RoomRouter } from './room-router';
 
 type Packet = { type: number; data: unknown[]; nsp?: string; id?: number };
@@ -82,7 +83,9 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
       if (room === id || held?.has(room)) {
         continue;
       }
-      joining += 1;
+      if (!isLibraryRoom(room)) {
+        joining += 1;
+      }
       const channel = this.router.channelOf(room);
       if (channel !== undefined) {
         const problem = roomNameProblem(room);
@@ -92,10 +95,8 @@ export class RoomAdapter extends Adapter implements LocalNamespace {
         channels.push(channel);
       }
     }
-    // The rooms the socket would be in, its own aside.
-    const count = (held?.size ?? 0) - (held?.has(id) ? 1 : 0) + joining;
     const limit = this.router.maxRoomsPerSocket;
-    if (count > limit) {
+    if (appRoomCount(id, held, limit - joining) + joining > limit) {
       this.router.countRoomRefused();
       throw new RangeError(
         `Cannot join: socket ${id} would be in more than ${limit} rooms (maxRoomsPerSocket)`,
@@ -327,4 +328,27 @@ export function roomAdapterFor(router: RoomRouter): typeof Adapter {
       super(nsp, router);
     }
   };
+}
+
+/**
+ * The app's rooms among those a socket is in: not its own, nor the
+ * library's. While it is in no more than `atMost` rooms in all, that total
+ * is returned instead, without a scan: the count can only be lower, and is
+ * within the limit either way.
+ */
+function appRoomCount(
+  id: SocketId,
+  held: ReadonlySet<Room> | undefined,
+  atMost: number,
+): number {
+  if (held === undefined || held.size <= atMost) {
+    return held?.size ?? 0;
+  }
+  let count = 0;
+  for (const room of held) {
+    if (room !== id && !isLibraryRoom(room)) {
+      count += 1;
+    }
+  }
+  return count;
 }

@@ -25,3 +25,11 @@ export function userRoom(userId: string): string {
 
 /** Room that every authenticated socket joins, in every namespace. */
 export const AUTHENTICATED_ROOM = 'redis-propagator:authenticated';
+
+/**
+ * True for the rooms this library puts a socket in (its user's and the
+ * authenticated room): they do not count toward `maxRoomsPerSocket`.
+ */
+export function isLibraryRoom(room: string): boolean {
+  return room === AUTHENTICATED_ROOM || room.startsWith(USER_ROOM_PREFIX);
+}

@@ -60,7 +60,10 @@ export interface RoomRouterOptions {
   readonly onMessage?: (channel: string, raw: Buffer) => void;
   /** Called with each adapter frame dropped as malformed. */
   readonly onDropped?: () => void;
-  /** How many rooms a socket may be in, besides its own. @default 1_000 */
+  /**
+   * How many rooms a socket may be in, besides its own and the library's
+   * (its user's and the authenticated room). @default 1_000
+   */
   readonly maxRoomsPerSocket?: number;
   /** Called with each join refused by `maxRoomsPerSocket`. */
   readonly onRoomRefused?: () => void;

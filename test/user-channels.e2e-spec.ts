@@ -135,7 +135,8 @@ describe("a user's own channel", () => {
       Promise.all(
         Array.from({ length: STORM_SIZE }, async (_, n) =>
           resources.forTest(
-            await connect(one.url, { userId: `storm-${n}` }),
+            // All at once, each may wait long: the storm's deadline bounds them.
+            await connect(one.url, { userId: `storm-${n}`, timeoutMs: 30_000 }),
             (c) => c.close(),
           ),
         ),

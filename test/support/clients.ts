@@ -22,6 +22,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   /** Reconnects as a browser would, with Socket.IO's default delays. @default false */
   reconnection?: boolean;
+  /** How long `connect` waits for the connection. @default DEFAULT_TIMEOUT_MS */
+  timeoutMs?: number;
 }
 
 /** The answer to `whoami`. */
@@ -197,7 +199,7 @@ export async function connect(
     });
   });
   try {
-    await withDeadline(connected, `a connection to ${url}`);
+    await withDeadline(connected, `a connection to ${url}`, options.timeoutMs);
   } catch (error) {
     client.close();
     throw error;

@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAppProcesses } from '../cluster/app-processes';
 import { freePort } from '../cluster/free-port';
-import { ManagedProcess } from '../cluster/managed-process';
+import { ManagedProcess, stopChildrenOnExit } from '../cluster/managed-process';
 import { startRedisCluster } from '../cluster/redis-cluster';
 import { startRedisProcess } from '../cluster/redis-process';
 import { withDeadline } from '../cluster/wait';
@@ -188,6 +188,7 @@ function shorten(benchCase: BenchCase, quick: boolean): BenchCase {
 }
 
 async function main(): Promise<void> {
+  stopChildrenOnExit();
   const flags = readFlags(process.argv.slice(2));
   const startedAt = Date.now();
   const port = await freePort();

@@ -28,6 +28,35 @@ const KEPT_OUTPUT_CHARS = 16_384;
 /** How long stop() waits after SIGTERM before SIGKILL. */
 const DEFAULT_GRACE_MS = 5_000;
 
+/** The processes started and not yet exited, for stopChildrenOnExit. */
+const running = new Set<ManagedProcess>();
+let stopsChildrenOnExit = false;
+
+/**
+ * Makes this process take its children with it however it ends: a normal
+ * exit, an uncaught error (an EPIPE on a closed stdout, say), or SIGTERM,
+ * SIGHUP or SIGINT sent to it alone. They get SIGTERM. For the commands that
+ * start processes (bench, soak), not for a library's caller.
+ */
+export function stopChildrenOnExit(): void {
+  if (stopsChildrenOnExit) {
+    return;
+  }
+  stopsChildrenOnExit = true;
+  process.once('exit', () => {
+    for (const child of running) {
+      child.kill('SIGTERM');
+    }
+  });
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+  ] as const) {
+    process.once(signal, () => process.exit(code));
+  }
+}
+
 /**
  * A child process whose output is kept (its tail) and can be followed line
  * by line, and which can be stopped: SIGTERM, then SIGKILL after a grace
@@ -47,6 +76,7 @@ export class ManagedProcess {
       env: spec.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(this);
     this.exited = new Promise<ExitStatus>((resolve) => {
       this.child.once('error', (error) => {
         this.status = { code: null, signal: null, error };
@@ -57,6 +87,7 @@ export class ManagedProcess {
         resolve(this.status);
       });
     });
+    void this.exited.then(() => running.delete(this));
     for (const stream of [this.child.stdout, this.child.stderr]) {
       let partial = '';
       stream?.setEncoding('utf8');

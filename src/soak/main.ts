@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { propagatorChannels } from '../lib';
 import { type AppProcess, startAppProcesses } from '../cluster/app-processes';
 import { freePort } from '../cluster/free-port';
+import { stopChildrenOnExit } from '../cluster/managed-process';
 import { startRedisProcess } from '../cluster/redis-process';
 import { withDeadline } from '../cluster/wait';
 import { Clients, connectMany, pace, sleep } from '../bench/load-tools';
@@ -106,6 +107,7 @@ class HeapProbe {
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 async function main(): Promise<number> {
+  stopChildrenOnExit();
   const flags = readFlags(process.argv.slice(2));
   const users = flags.sockets / 2;
   const redisPort = await freePort();

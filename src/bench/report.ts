@@ -116,7 +116,7 @@ export function reportRows(results: readonly CaseResults[]): ReportRow[] {
  * system that any row has, and a ratio to each anchor.
  */
 export function markdownTable(rows: readonly ReportRow[]): string {
-  const present = (['adapter', 'sharded', 'project'] as const).filter(
+  const present = (Object.keys(SYSTEM_LABELS) as SystemName[]).filter(
     (system) => rows.some((row) => row.values[system] !== undefined),
   );
   const anchors = present.filter((system) => system !== 'project');

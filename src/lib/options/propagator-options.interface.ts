@@ -130,8 +130,8 @@ export interface RedisPropagatorModuleOptions {
   maxSocketsPerUser?: number | false;
   /**
    * Most rooms one socket may be in at once, besides its own, its user's
-   * and the authenticated room. A `join` past
-   * it throws an error that names the limit, and is counted as
+   * and the authenticated room. A `join` past it throws an error that names
+   * the limit, and is counted as
    * `propagator_events_refused_total{code="too_many_rooms"}`.
    * @default 1_000
    */
